@@ -1,0 +1,31 @@
+"""netdsl: a compiler for a compact neural-network description language.
+
+The public API::
+
+    import netdsl
+    result = netdsl.compile_file("examples/mobilenet_v2.net", params={"alpha": 1.4})
+    result.graph            # the IR: frozen nodes in topological order
+    result.output_shape     # (1000,)
+
+Errors in the input raise :class:`NetdslError`, whose ``diagnostics`` each
+have a code, a message, a source span and notes.
+"""
+
+from netdsl.diagnostics import Diagnostic, NetdslError, Note, Span
+from netdsl.driver import CompileResult, compile_file, compile_string
+from netdsl.ir import Graph, Node
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CompileResult",
+    "Diagnostic",
+    "Graph",
+    "NetdslError",
+    "Node",
+    "Note",
+    "Span",
+    "__version__",
+    "compile_file",
+    "compile_string",
+]

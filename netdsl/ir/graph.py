@@ -1,0 +1,159 @@
+"""The graph IR: frozen nodes in topological order, inputs referenced by name.
+
+A :class:`Graph` is a value: passes never mutate it, they build a new one
+(``graph.replace_nodes(...)``, ``attrs.evolve(node, ...)``). Source spans ride
+along on every node but take no part in equality, so two graphs compiled from
+differently formatted sources compare equal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+
+from netdsl.diagnostics import Span
+from netdsl.ir.ops import Op, op_name
+
+Shape = tuple[int, ...]
+
+
+@attrs.frozen
+class ParamCounts:
+    """Parameter counts by kind (cost-model.md section 3)."""
+
+    weights: int = 0
+    biases: int = 0
+    bn_affine: int = 0
+    bn_stats: int = 0
+
+    @property
+    def total(self) -> int:
+        """Every stored number: the Keras ``count_params()`` convention."""
+        return self.weights + self.biases + self.bn_affine + self.bn_stats
+
+    @property
+    def trainable(self) -> int:
+        """Weights, biases and BN gamma/beta: the PyTorch ``parameters()`` convention."""
+        return self.weights + self.biases + self.bn_affine
+
+    def __add__(self, other: ParamCounts) -> ParamCounts:
+        return ParamCounts(
+            self.weights + other.weights,
+            self.biases + other.biases,
+            self.bn_affine + other.bn_affine,
+            self.bn_stats + other.bn_stats,
+        )
+
+
+@attrs.frozen
+class MemoryAccesses:
+    """Element reads and writes to main memory, split by what is moved."""
+
+    input: int = 0
+    output: int = 0
+    weights: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.input + self.output + self.weights
+
+    def __add__(self, other: MemoryAccesses) -> MemoryAccesses:
+        return MemoryAccesses(
+            self.input + other.input, self.output + other.output, self.weights + other.weights
+        )
+
+
+@attrs.frozen
+class LayerCost:
+    """What one node costs; filled in by the ``annotate-cost`` pass."""
+
+    params: ParamCounts = ParamCounts()
+    maccs: int = 0
+    flops: int = 0
+    memory: MemoryAccesses = MemoryAccesses()
+    activations: int = 0  # elements of the output tensor
+
+
+@attrs.frozen
+class Absorbed:
+    """A layer folded or fused into another node: its op and where it was written."""
+
+    name: str
+    op: Op
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class Node:
+    """One layer: its op, the names of its inputs and its output shape.
+
+    ``blocks`` lists the enclosing block instances from the outside in, as
+    ``(instance path, block name)`` pairs, e.g. ``(("stage3", "stage"),
+    ("stage3/ir2", "ir"))``; backends draw them as clusters.
+    """
+
+    name: str
+    op: Op
+    inputs: tuple[str, ...] = ()
+    shape: Shape | None = None
+    span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    blocks: tuple[tuple[str, str], ...] = ()
+    fused: tuple[Absorbed, ...] = ()
+    cost: LayerCost | None = None
+
+
+@attrs.frozen
+class Graph:
+    """A whole network: its nodes in topological order and the output names."""
+
+    name: str
+    nodes: tuple[Node, ...]
+    outputs: tuple[str, ...]
+    arguments: tuple[tuple[str, Any], ...] = ()
+    _index: dict[str, Node] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_index", {n.name: n for n in self.nodes})
+
+    def __getitem__(self, name: str) -> Node:
+        return self._index[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._index
+
+    def __iter__(self) -> Iterator[Node]:
+        return iter(self.nodes)
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    @property
+    def output_shape(self) -> Shape | None:
+        """Shape of the (first) output."""
+        return self[self.outputs[0]].shape if self.outputs else None
+
+    def replace_nodes(self, nodes: tuple[Node, ...] | list[Node]) -> Graph:
+        """A copy of this graph with other nodes (outputs kept)."""
+        return attrs.evolve(self, nodes=tuple(nodes))
+
+    def consumers(self) -> dict[str, list[str]]:
+        """For every node name, the names of the nodes that read it, in order."""
+        users: dict[str, list[str]] = {n.name: [] for n in self.nodes}
+        for node in self.nodes:
+            for name in node.inputs:
+                users[name].append(node.name)
+        return users
+
+    def input_shapes(self, node: Node) -> list[Shape | None]:
+        """Shapes of ``node``'s inputs."""
+        return [self[i].shape for i in node.inputs]
+
+    def display_op(self, node: Node) -> str:
+        """The op name a user reads (``dwconv`` for a depthwise convolution)."""
+        channels = None
+        if node.inputs:
+            shape = self[node.inputs[0]].shape
+            channels = shape[-1] if shape else None
+        return op_name(node.op, channels)

@@ -1,0 +1,74 @@
+"""The canonical text of the IR: one line per node, deterministic.
+
+Golden tests and ``netdsl compile --format ir`` use it. A line reads::
+
+    stage1/ir1/cbr2/conv = conv(stage1/ir1/cbr1/relu6) channels=32 kernel=3x3 groups=32 -> 112x112x32
+
+Attributes at their default value are left out so lines stay short; tuples
+print as ``3x3`` and a fused node lists what it absorbed as ``fused=[bn, relu6]``.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from netdsl.ir.graph import Graph, Node
+from netdsl.ir.ops import Padding, op_name
+
+
+def format_shape(shape: tuple[int, ...] | None) -> str:
+    """``224x224x3``; ``?`` before shape inference."""
+    return "x".join(str(d) for d in shape) if shape is not None else "?"
+
+
+def format_value(value: object) -> str:
+    """A compact, deterministic spelling of an attribute value."""
+    match value:
+        case bool():
+            return "true" if value else "false"
+        case Padding():
+            return str(value)
+        case tuple() if all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            return "x".join(str(v) for v in value)
+        case float():
+            return repr(value)
+        case _:
+            return str(value)
+
+
+def format_attributes(op: object) -> str:
+    """``name=value`` pairs for the op's attributes that differ from the default."""
+    parts = []
+    for field in attrs.fields(type(op)):
+        if field.name == "kind":  # already spelled by the op name (relu6, maxpool)
+            continue
+        value = getattr(op, field.name)
+        if field.default is not attrs.NOTHING and value == field.default:
+            continue
+        parts.append(f"{field.name}={format_value(value)}")
+    return " ".join(parts)
+
+
+def format_node(graph: Graph, node: Node) -> str:
+    """One node's line in the canonical IR text."""
+    head = f"{node.name} = {graph.display_op(node)}({', '.join(node.inputs)})"
+    attributes = format_attributes(node.op)
+    if attributes:
+        head += " " + attributes
+    if node.fused:
+        head += " fused=[" + ", ".join(graph_op_names(node)) + "]"
+    return f"{head} -> {format_shape(node.shape)}"
+
+
+def graph_op_names(node: Node) -> list[str]:
+    """The op names of the layers a node absorbed."""
+    return [op_name(a.op) for a in node.fused]
+
+
+def print_graph(graph: Graph) -> str:
+    """The whole graph as canonical text, ending with a newline."""
+    args = ", ".join(f"{k}={format_value(v)}" for k, v in graph.arguments)
+    lines = [f"network {graph.name}({args})"]
+    lines.extend(format_node(graph, node) for node in graph.nodes)
+    lines.append("outputs: " + ", ".join(graph.outputs))
+    return "\n".join(lines) + "\n"

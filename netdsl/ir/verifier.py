@@ -1,0 +1,44 @@
+"""The IR verifier: the invariants every pass must preserve.
+
+1. Node names are unique and non-empty.
+2. Nodes are in topological order: every input names an earlier node.
+3. Exactly the ``Input`` nodes have no inputs; merges have two or more.
+4. Outputs name existing nodes.
+5. Once shapes are inferred (any node has a shape), every node has one.
+
+A violation is a bug in netdsl, not in the user's input, so it raises
+:class:`IRVerificationError` (an ``AssertionError``), never ``NetdslError``.
+"""
+
+from __future__ import annotations
+
+from netdsl.ir.graph import Graph
+from netdsl.ir.ops import Add, Concat, Input, Mul
+
+
+class IRVerificationError(AssertionError):
+    """The graph breaks an IR invariant."""
+
+
+def verify(graph: Graph) -> Graph:
+    """Check ``graph``'s invariants; return it unchanged or raise."""
+    seen: set[str] = set()
+    has_shapes = any(n.shape is not None for n in graph.nodes)
+    for node in graph.nodes:
+        if not node.name or node.name in seen:
+            raise IRVerificationError(f"duplicate or empty node name {node.name!r}")
+        for name in node.inputs:
+            if name not in seen:
+                raise IRVerificationError(f"{node.name}: input {name!r} is not an earlier node")
+        is_input = isinstance(node.op, Input)
+        if is_input != (not node.inputs):
+            raise IRVerificationError(f"{node.name}: input arity does not match its op")
+        if isinstance(node.op, Add | Mul | Concat) and len(node.inputs) < 2:
+            raise IRVerificationError(f"{node.name}: a merge needs two or more inputs")
+        if has_shapes and node.shape is None:
+            raise IRVerificationError(f"{node.name}: missing shape")
+        seen.add(node.name)
+    for name in graph.outputs:
+        if name not in seen:
+            raise IRVerificationError(f"output {name!r} is not a node")
+    return graph
