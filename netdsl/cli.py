@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
+import shutil
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -15,6 +17,10 @@ from typing import Any
 from netdsl.diagnostics import NetdslError, error
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+
+
+FORMATS = ("text", "json", "csv", "markdown", "ir")
+DTYPES = ("fp32", "fp16", "bf16", "int8", "int4")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,7 +31,6 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add_common(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("file", help="the .net file to read ('-' for standard input)")
         sub.add_argument("--set", dest="params", action="append", default=[],
                          metavar="NAME=VALUE",
                          help="override a network parameter (repeatable), e.g. --set alpha=1.4")
@@ -37,16 +42,54 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                          help="colour diagnostics (auto: only on a terminal, never with NO_COLOR)")
 
+    def add_cost_options(sub: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+        sub.add_argument("--format", choices=formats, default="text",
+                         help="report format (default: text)")
+        sub.add_argument("-o", "--output", metavar="FILE",
+                         help="write the report to FILE (atomically) instead of standard output")
+        sub.add_argument("--dtype", choices=DTYPES, default="fp32",
+                         help="element type for model size and bytes (default: fp32)")
+        sub.add_argument("--batch", type=_positive, default=1, metavar="N",
+                         help="batch size; scales every activation-dependent figure")
+        sub.add_argument("--memory-model", choices=("naive", "compulsory"), default="naive",
+                         help="naive: no cache reuse, the article's model (default); "
+                         "compulsory: every tensor read or written once")
+        sub.add_argument("--width", type=_positive, default=None, metavar="COLUMNS",
+                         help="width of the text table (default: the terminal's)")
+
     check = commands.add_parser("check", help="check a network and print its layer count and "
                                 "output shape")
+    check.add_argument("file", help="the .net file to read ('-' for standard input)")
     add_common(check)
-    compile_ = commands.add_parser("compile", help="compile a network and print a report")
+
+    compile_ = commands.add_parser("compile", help="compile a network and print its cost report")
+    compile_.add_argument("file", help="the .net file to read ('-' for standard input)")
     add_common(compile_)
-    compile_.add_argument("--format", choices=("ir",), default="ir",
-                          help="what to print: the canonical IR text")
-    compile_.add_argument("-o", "--output", metavar="FILE",
-                          help="write to FILE (atomically) instead of standard output")
+    add_cost_options(compile_, FORMATS)
+
+    compare = commands.add_parser(
+        "compare", help="compare networks or parameter variants side by side",
+        description="Compare networks side by side. Give a variant's own parameters after "
+        "its file, separated by colons: mobilenet_v2.net:alpha=1.4:size=160. --set applies "
+        "to every network.")
+    compare.add_argument("files", nargs="+", metavar="FILE[:NAME=VALUE...]",
+                         help="networks to compare; the first is the reference for ratios")
+    compare.add_argument("--label", action="append", default=[],
+                         help="column label for each network, in order (default: the network "
+                         "name and its parameter overrides)")
+    add_common(compare)
+    add_cost_options(compare, ("text", "json", "csv", "markdown"))
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
 
 
 def parse_assignments(items: Sequence[str]) -> dict[str, Any]:
@@ -64,14 +107,37 @@ def parse_assignments(items: Sequence[str]) -> dict[str, Any]:
     return params
 
 
-def _compile(args: argparse.Namespace):
+def _cost_options(args: argparse.Namespace) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    if args.max_layers is not None:
+        options["max_nodes"] = args.max_layers
+    if hasattr(args, "dtype"):
+        options.update(dtype=args.dtype, batch=args.batch, memory_model=args.memory_model)
+    return options
+
+
+def _compile(path: str, params: dict[str, Any], args: argparse.Namespace):
     from netdsl.driver import compile_file, compile_string
 
-    params = parse_assignments(args.params)
-    limits = {} if args.max_layers is None else {"max_nodes": args.max_layers}
-    if args.file == "-":
-        return compile_string(sys.stdin.read(), filename="<stdin>", params=params, **limits)
-    return compile_file(args.file, params=params, **limits)
+    if path == "-":
+        return compile_string(sys.stdin.read(), filename="<stdin>", params=params,
+                              **_cost_options(args))
+    return compile_file(path, params=params, **_cost_options(args))
+
+
+_VARIANT = re.compile(r"^(?P<path>.*?)(?P<sets>(?::[A-Za-z_][A-Za-z0-9_]*=[^:]*)+)$")
+
+
+def split_variant(spec: str) -> tuple[str, list[str]]:
+    """``file.net:alpha=1.4:size=160`` -> ``("file.net", ["alpha=1.4", "size=160"])``."""
+    match = None if os.path.exists(spec) else _VARIANT.match(spec)
+    if not match:
+        return spec, []
+    return match["path"], match["sets"][1:].split(":")
+
+
+def _label(path: str, sets: list[str], result) -> str:
+    return result.name + (f" ({', '.join(sets)})" if sets else "")
 
 
 def _use_color(choice: str, stream) -> bool:
@@ -113,11 +179,44 @@ def write_output(text: str, destination: str | None, inputs: Sequence[str]) -> N
         raise error("E100", f"cannot write '{destination}': {exc.strerror}") from None
 
 
+def _render(result, args: argparse.Namespace) -> str:
+    if args.format == "ir":
+        return result.to_ir()
+    if args.format == "text":
+        width = args.width or shutil.get_terminal_size((120, 24)).columns
+        return result.to_text(width)
+    return {"json": result.to_json, "csv": result.to_csv,
+            "markdown": result.to_markdown}[args.format]()
+
+
+def _run_compare(args: argparse.Namespace) -> str:
+    from netdsl.backends.compare import RENDERERS
+
+    shared = parse_assignments(args.params)
+    labels, results, inputs = [], [], []
+    for spec in args.files:
+        path, sets = split_variant(spec)
+        result = _compile(path, {**shared, **parse_assignments(sets)}, args)
+        results.append(result)
+        labels.append(_label(path, sets, result))
+        inputs.append(path)
+    if args.label:
+        if len(args.label) != len(results):
+            raise error("E309", f"{len(args.label)} --label options for {len(results)} "
+                        "networks", hint="give one --label per network, in order")
+        labels = list(args.label)
+    return RENDERERS[args.format](labels, results)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
     try:
-        result = _compile(args)
+        if args.command == "compare":
+            inputs = [split_variant(spec)[0] for spec in args.files]
+            write_output(_run_compare(args), args.output, inputs)
+            return EXIT_OK
+        result = _compile(args.file, parse_assignments(args.params), args)
         if args.command == "check":
             graph = result.graph
             shape = "x".join(map(str, graph.output_shape or ()))
@@ -125,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{args.file}: ok: network {graph.name}, {len(graph)} layers, "
                   f"input {'x'.join(map(str, source))}, output {shape}")
         else:
-            write_output(result.to_ir(), args.output, [args.file])
+            write_output(_render(result, args), args.output, [args.file])
     except NetdslError as exc:
         _report_errors(exc, args)
         return EXIT_INPUT

@@ -174,6 +174,8 @@ ERROR_CODES: dict[str, str] = {
     "E406": "network input declared twice",
     "E407": "empty output size",
     "E501": "network too large (size limit reached)",
+    "E601": "unknown pass",
+    "E602": "a pass runs before one it requires",
 }
 
 

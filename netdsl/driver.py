@@ -1,14 +1,16 @@
 """The compiler driver: source text to a compiled, annotated result.
 
 ``compile_string`` and ``compile_file`` run the whole pipeline: parse,
-elaborate (which infers shapes as it builds the graph), then the passes.
-They raise :class:`~netdsl.diagnostics.NetdslError` for any problem in the
-input and never let another exception escape for bad input.
+elaborate (which infers shapes as it builds the graph), then the passes, and
+separately the baseline passes (shapes and costs only) so that a report can
+show what the optimisations saved. They raise
+:class:`~netdsl.diagnostics.NetdslError` for any problem in the input and
+never let another exception escape for bad input.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,8 +19,9 @@ import attrs
 
 from netdsl.diagnostics import NetdslError, error
 from netdsl.elaborate.elaborator import DEFAULT_MAX_NODES, Elaborator, ModuleLoader
-from netdsl.ir.graph import Graph
+from netdsl.ir.graph import Graph, GraphCost, Node
 from netdsl.ir.printer import print_graph
+from netdsl.passes import BASELINE_PIPELINE, DEFAULT_PIPELINE, PassRun, run_pipeline
 from netdsl.syntax.parser import parse
 
 
@@ -28,10 +31,33 @@ def stdlib_path() -> Path:
 
 
 @attrs.frozen
+class CompileOptions:
+    """How to compile and what to report: the passes and the cost conventions."""
+
+    passes: tuple[str, ...] = DEFAULT_PIPELINE
+    dtype: str = "fp32"
+    batch: int = 1
+    memory_model: str = "naive"
+    max_nodes: int = DEFAULT_MAX_NODES
+
+    def pass_options(self) -> dict[str, object]:
+        return {"dtype": self.dtype, "batch": self.batch, "memory_model": self.memory_model}
+
+
+@attrs.frozen
 class CompileResult:
-    """What compiling a network gives: its graph and the values of its parameters."""
+    """A compiled network: the graph after the passes and the baseline to compare with.
+
+    ``graph`` is the optimised, cost-annotated graph; ``baseline`` the same
+    network with shape inference and cost annotation only. The ``to_*``
+    methods render reports as strings.
+    """
 
     graph: Graph
+    baseline: Graph
+    runs: tuple[PassRun, ...] = ()
+    options: CompileOptions = CompileOptions()
+    source: str | None = None
 
     @property
     def name(self) -> str:
@@ -39,15 +65,57 @@ class CompileResult:
 
     @property
     def arguments(self) -> dict[str, Any]:
+        """The values of the network's parameters used for this compilation."""
         return dict(self.graph.arguments)
 
     @property
     def output_shape(self) -> tuple[int, ...] | None:
         return self.graph.output_shape
 
+    @property
+    def layers(self) -> tuple[Node, ...]:
+        """The annotated nodes in topological order (``node.cost`` is set)."""
+        return self.graph.nodes
+
+    @property
+    def totals(self) -> GraphCost:
+        """Whole-network figures after the passes."""
+        assert self.graph.cost is not None, "annotate-cost did not run"
+        return self.graph.cost
+
+    @property
+    def totals_unoptimized(self) -> GraphCost:
+        """Whole-network figures with shape inference and cost annotation only."""
+        assert self.baseline.cost is not None
+        return self.baseline.cost
+
     def to_ir(self) -> str:
         """The canonical IR text (``netdsl compile --format ir``)."""
         return print_graph(self.graph)
+
+    def to_text(self, width: int = 120) -> str:
+        """The per-layer table and totals for a terminal ``width`` columns wide."""
+        from netdsl.backends.text import render_text
+
+        return render_text(self, width)
+
+    def to_json(self) -> str:
+        """The versioned JSON report (docs/reports.md)."""
+        from netdsl.backends.json_report import render_json
+
+        return render_json(self)
+
+    def to_csv(self) -> str:
+        """One CSV row per layer, with a fixed header."""
+        from netdsl.backends.csv_report import render_csv
+
+        return render_csv(self)
+
+    def to_markdown(self) -> str:
+        """A Markdown table ready to paste into a pull request."""
+        from netdsl.backends.markdown import render_markdown
+
+        return render_markdown(self)
 
 
 def _normalise(params: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -59,29 +127,62 @@ def _normalise(params: Mapping[str, Any] | None) -> dict[str, Any]:
     return {k: convert(v) for k, v in (params or {}).items()}
 
 
+def elaborate_string(
+    text: str, *, filename: str | None = None, params: Mapping[str, Any] | None = None,
+    max_nodes: int = DEFAULT_MAX_NODES,
+) -> Graph:
+    """Parse and elaborate ``text`` into a graph with shapes, before any pass."""
+    name = filename or "<string>"
+    try:
+        module = parse(text, name)
+        loader = ModuleLoader(parse, (stdlib_path(),))
+        return Elaborator(loader, max_nodes).elaborate(module, _normalise(params))
+    except RecursionError:
+        raise error("E501", "the input nests too deeply to compile",
+                    hint="reduce the nesting of brackets, blocks or function calls") from None
+
+
+def compile_graph(graph: Graph, options: CompileOptions = CompileOptions(),
+                  *, keep_graphs: bool = False) -> CompileResult:
+    """Run the passes of ``options`` (and the baseline) on an elaborated graph."""
+    pipeline = run_pipeline(graph, options.passes, options.pass_options(),
+                            keep_graphs=keep_graphs)
+    if tuple(options.passes) == BASELINE_PIPELINE:
+        baseline = pipeline.graph
+    else:
+        baseline = run_pipeline(graph, BASELINE_PIPELINE, options.pass_options()).graph
+    final = pipeline.graph
+    if final.cost is None:  # annotate-cost was left out: cost the result anyway
+        final = run_pipeline(final, ("annotate-cost",), options.pass_options()).graph
+    return CompileResult(final, baseline, pipeline.runs, options)
+
+
 def compile_string(
     text: str,
     *,
     filename: str | None = None,
     params: Mapping[str, Any] | None = None,
+    passes: Sequence[str] | None = None,
+    dtype: str = "fp32",
+    batch: int = 1,
+    memory_model: str = "naive",
     max_nodes: int = DEFAULT_MAX_NODES,
 ) -> CompileResult:
     """Compile netdsl source ``text``; imports resolve relative to ``filename``."""
-    name = filename or "<string>"
-    try:
-        module = parse(text, name)
-        loader = ModuleLoader(parse, (stdlib_path(),))
-        graph = Elaborator(loader, max_nodes).elaborate(module, _normalise(params))
-    except RecursionError:
-        raise error("E501", "the input nests too deeply to compile",
-                    hint="reduce the nesting of brackets, blocks or function calls") from None
-    return CompileResult(graph)
+    options = CompileOptions(tuple(passes) if passes is not None else DEFAULT_PIPELINE,
+                             dtype, batch, memory_model, max_nodes)
+    graph = elaborate_string(text, filename=filename, params=params, max_nodes=max_nodes)
+    return attrs.evolve(compile_graph(graph, options), source=filename)
 
 
 def compile_file(
     path: str | Path,
     *,
     params: Mapping[str, Any] | None = None,
+    passes: Sequence[str] | None = None,
+    dtype: str = "fp32",
+    batch: int = 1,
+    memory_model: str = "naive",
     max_nodes: int = DEFAULT_MAX_NODES,
 ) -> CompileResult:
     """Read and compile the network in ``path``."""
@@ -90,7 +191,17 @@ def compile_file(
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise error("E100", f"cannot read '{path}': {reason}") from None
-    return compile_string(text, filename=str(path), params=params, max_nodes=max_nodes)
+    return compile_string(text, filename=str(path), params=params, passes=passes, dtype=dtype,
+                          batch=batch, memory_model=memory_model, max_nodes=max_nodes)
 
 
-__all__ = ["CompileResult", "NetdslError", "compile_file", "compile_string", "stdlib_path"]
+__all__ = [
+    "CompileOptions",
+    "CompileResult",
+    "NetdslError",
+    "compile_file",
+    "compile_graph",
+    "compile_string",
+    "elaborate_string",
+    "stdlib_path",
+]

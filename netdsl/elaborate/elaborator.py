@@ -8,7 +8,8 @@ as the ``infer-shapes`` pass.
 Names. Every statement in a scope gets a local name: the name it is assigned
 to (``x = conv(...)``), else the layer or block called. When a scope calls the
 same name more than once the occurrences are numbered from 1 (``ir1``,
-``ir2``); a single occurrence keeps the bare name. A node's name is the path of
+``ir2``; ``cbr6_1`` when the name ends in a digit); a single occurrence keeps
+the bare name. A node's name is the path of
 local names through the block instances enclosing it: ``stage3/ir2/cbr1/conv``.
 Branches of a merge share the scope of the merge, so names stay short.
 
@@ -156,7 +157,8 @@ class Elaborator(Evaluator):
 
         def render(path: tuple[Part, ...]) -> str:
             return "/".join(
-                base if scope.counts[base] == 1 else f"{base}{idx}" for scope, base, idx in path
+                base if scope.counts[base] == 1 else f"{base}{'_' * base[-1].isdigit()}{idx}"
+                for scope, base, idx in path
             )
 
         for pending in self.nodes:
@@ -359,7 +361,8 @@ class Elaborator(Evaluator):
         for name, value in bound.items():
             env.vars[name] = self.eval(value, env) if name in defaulted else value
         instance = (*frame.path, (frame.scope, local, frame.scope.claim(local)))
-        child = Frame(env, frame.current, Scope(), instance, (*frame.blocks, (instance, block.name)))
+        blocks = (*frame.blocks, (instance, block.name))
+        child = Frame(env, frame.current, Scope(), instance, blocks)
         self.active_blocks.append(definition)
         try:
             self.exec_body(definition.body, child)

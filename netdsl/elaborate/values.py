@@ -99,7 +99,7 @@ REQUIRED = _Required()
 class Env:
     """A scope: a dictionary of names and the scope it is nested in."""
 
-    __slots__ = ("vars", "parent")
+    __slots__ = ("parent", "vars")
 
     def __init__(self, parent: Env | None = None, vars: dict[str, Any] | None = None):
         self.vars: dict[str, Any] = vars if vars is not None else {}

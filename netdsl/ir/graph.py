@@ -76,6 +76,47 @@ class LayerCost:
     activations: int = 0  # elements of the output tensor
 
 
+#: Bytes per stored element for each dtype (cost-model.md section 3).
+DTYPE_BYTES: dict[str, float] = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1, "int4": 0.5}
+
+
+@attrs.frozen
+class GraphCost:
+    """Whole-network figures; filled in by the ``annotate-cost`` pass.
+
+    Element counts are exact integers; byte figures multiply them by the
+    dtype's size (rounded up for int4's half bytes).
+    """
+
+    params: ParamCounts
+    maccs: int
+    flops: int
+    memory: MemoryAccesses
+    activations: int
+    peak_activations: int
+    dtype: str = "fp32"
+    batch: int = 1
+    memory_model: str = "naive"
+
+    def bytes(self, elements: int) -> int:
+        """Bytes taken by ``elements`` values of this report's dtype."""
+        half_bytes = elements * int(DTYPE_BYTES[self.dtype] * 2)
+        return -(-half_bytes // 2)
+
+    @property
+    def model_bytes(self) -> int:
+        """Size of the stored parameters."""
+        return self.bytes(self.params.total)
+
+    @property
+    def peak_bytes(self) -> int:
+        return self.bytes(self.peak_activations)
+
+    @property
+    def memory_bytes(self) -> int:
+        return self.bytes(self.memory.total)
+
+
 @attrs.frozen
 class Absorbed:
     """A layer folded or fused into another node: its op and where it was written."""
@@ -112,6 +153,7 @@ class Graph:
     nodes: tuple[Node, ...]
     outputs: tuple[str, ...]
     arguments: tuple[tuple[str, Any], ...] = ()
+    cost: GraphCost | None = None
     _index: dict[str, Node] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:

@@ -73,16 +73,18 @@ class BatchNorm:
     eps: float = 1e-5
 
 
-#: Activation kinds and the FLOPs each counts per output element.
+#: Activation kinds and the FLOPs each counts per output element (cost-model.md
+#: section 2): one operation per element for every elementwise activation, the
+#: way the cost model counts ReLU, and three for softmax (exp, sum, divide).
 ACTIVATIONS: dict[str, int] = {
     "relu": 1,
     "relu6": 1,
-    "sigmoid": 4,
-    "tanh": 5,
-    "hsigmoid": 3,
-    "hswish": 4,
-    "swish": 5,
-    "gelu": 8,
+    "sigmoid": 1,
+    "tanh": 1,
+    "hsigmoid": 1,
+    "hswish": 1,
+    "swish": 1,
+    "gelu": 1,
     "softmax": 3,
 }
 

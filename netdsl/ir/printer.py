@@ -2,7 +2,10 @@
 
 Golden tests and ``netdsl compile --format ir`` use it. A line reads::
 
-    stage1/ir1/cbr2/conv = conv(stage1/ir1/cbr1/relu6) channels=32 kernel=3x3 groups=32 -> 112x112x32
+    stage2/ir1/dw/conv = dwconv(stage2/ir1/expand/relu6) channels=96 kernel=3x3 stride=2x2
+        padding=1 groups=96 bias=false -> 56x56x96
+
+(one line in the output; wrapped here).
 
 Attributes at their default value are left out so lines stay short; tuples
 print as ``3x3`` and a fused node lists what it absorbed as ``fused=[bn, relu6]``.
@@ -36,6 +39,15 @@ def format_value(value: object) -> str:
             return str(value)
 
 
+def format_argument(value: object) -> str:
+    """A network argument as it would be written in source: lists as ``[3, 4]``."""
+    if isinstance(value, tuple):
+        return "[" + ", ".join(format_argument(v) for v in value) + "]"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return format_value(value)
+
+
 def format_attributes(op: object) -> str:
     """``name=value`` pairs for the op's attributes that differ from the default."""
     parts = []
@@ -67,7 +79,7 @@ def graph_op_names(node: Node) -> list[str]:
 
 def print_graph(graph: Graph) -> str:
     """The whole graph as canonical text, ending with a newline."""
-    args = ", ".join(f"{k}={format_value(v)}" for k, v in graph.arguments)
+    args = ", ".join(f"{k}={format_argument(v)}" for k, v in graph.arguments)
     lines = [f"network {graph.name}({args})"]
     lines.extend(format_node(graph, node) for node in graph.nodes)
     lines.append("outputs: " + ", ".join(graph.outputs))

@@ -1,0 +1,53 @@
+"""The Markdown report: a table to paste into a pull request or a README."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from netdsl.backends.common import commas, fused_names, human_bytes, shape_text, title
+
+if TYPE_CHECKING:
+    from netdsl.driver import CompileResult
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def table(header: list[str], rows: list[list[str]], numeric_from: int) -> list[str]:
+    """A Markdown table; columns from ``numeric_from`` on are right-aligned."""
+    align = ["---" if i < numeric_from else "---:" for i in range(len(header))]
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
+    lines += ["| " + " | ".join(_escape(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def render_markdown(result: CompileResult) -> str:
+    """Per-layer table, then totals before and after the passes."""
+    graph, cost, base = result.graph, result.totals, result.totals_unoptimized
+    lines = [f"### {_escape(title(result))}", ""]
+    rows = [
+        [f"`{n.name}`", graph.display_op(n), shape_text(n.shape), commas(n.cost.params.total),
+         commas(n.cost.maccs), commas(n.cost.flops), commas(n.cost.memory.total),
+         "+".join(fused_names(n))]
+        for n in graph.nodes
+    ]
+    lines += table(["layer", "op", "output", "params", "MACCs", "FLOPs", "memory accesses",
+                    "fused"], rows, 3)
+    lines.append("")
+    totals = [
+        ("parameters", base.params.total, cost.params.total),
+        ("MACCs", base.maccs, cost.maccs),
+        ("FLOPs", base.flops, cost.flops),
+        (f"memory accesses ({cost.memory_model})", base.memory.total, cost.memory.total),
+        ("peak activations", base.peak_activations, cost.peak_activations),
+        (f"model size ({cost.dtype}, bytes)", base.model_bytes, cost.model_bytes),
+    ]
+    lines += table(["total", "before passes", "after passes"],
+                   [[label, commas(b), commas(a)] for label, b, a in totals], 1)
+    lines.append("")
+    lines.append(f"Model size {human_bytes(cost.model_bytes)} ({cost.dtype}); batch "
+                 f"{cost.batch}; MACCs count convolution and dense multiply-accumulates only; "
+                 f"FLOPs = 2 x MACCs + elementwise work; memory accesses in elements, "
+                 f"{cost.memory_model} model. Passes: {', '.join(result.options.passes)}.")
+    return "\n".join(lines) + "\n"

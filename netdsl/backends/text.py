@@ -1,0 +1,185 @@
+"""The terminal report: a per-layer table, the totals and the conventions.
+
+A pure function of the compile result and the terminal width. At 120 columns
+and more, figures are exact with thousands separators and the fused layers
+are listed; narrower, figures are compact (``10.8M``) and long names are cut
+from the left. Totals are always exact.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from netdsl.backends.common import (
+    CONVENTIONS,
+    commas,
+    compact,
+    fused_names,
+    human_bytes,
+    shape_text,
+    title,
+)
+from netdsl.ir.graph import Graph, GraphCost, Node
+
+if TYPE_CHECKING:
+    from netdsl.driver import CompileResult
+
+WIDE = 120
+
+
+def _percent(part: int, whole: int) -> str:
+    if not whole or not part:
+        return ""
+    share = 100 * part / whole
+    return f"{share:.1f}" if share < 10 else f"{share:.0f}"
+
+
+def _columns(graph: Graph, wide: bool) -> list[tuple[str, str, Callable[[Node], str]]]:
+    """(header, alignment, getter) for every column but the name."""
+    number = commas if wide else compact
+    totals = graph.cost
+    assert totals is not None
+    columns: list[tuple[str, str, Callable[[Node], str]]] = [
+        ("op", "<", graph.display_op),
+        ("output", "<", lambda n: shape_text(n.shape)),
+        ("params", ">", lambda n: number(n.cost.params.total)),
+        ("MACCs", ">", lambda n: number(n.cost.maccs)),
+        ("mem.acc.", ">", lambda n: number(n.cost.memory.total)),
+        ("%MACC", ">", lambda n: _percent(n.cost.maccs, totals.maccs)),
+        ("%mem", ">", lambda n: _percent(n.cost.memory.total, totals.memory.total)),
+    ]
+    if wide:
+        columns.append(("fused", "<", lambda n: "+".join(fused_names(n))))
+    return columns
+
+
+def _fit(name: str, width: int) -> str:
+    return name if len(name) <= width else "…" + name[-(width - 1):]
+
+
+def layer_table(graph: Graph, width: int = WIDE) -> list[str]:
+    """The per-layer table, one line per node, sized for ``width`` columns."""
+    wide = width >= WIDE
+    columns = _columns(graph, wide)
+    cells = [[get(node) for _, _, get in columns] for node in graph.nodes]
+    widths = [max([len(h), *(len(row[i]) for row in cells)]) for i, (h, _, _) in
+              enumerate(columns)]
+    if wide:  # the fused column is last and may be empty
+        widths[-1] = max(widths[-1], 5)
+    fixed = sum(widths) + 2 * len(columns)
+    longest = max([len("layer"), *(len(n.name) for n in graph.nodes)])
+    name_width = max(12, min(longest, width - fixed))
+
+    def line(name: str, values: list[str]) -> str:
+        parts = [f"{_fit(name, name_width):<{name_width}}"]
+        for (_, align, _), w, value in zip(columns, widths, values, strict=True):
+            parts.append(f"{value:{align}{w}}")
+        return "  ".join(parts).rstrip()
+
+    header = line("layer", [h for h, _, _ in columns])
+    rule = "-" * min(width, len(header))
+    return [header, rule, *(line(n.name, row) for n, row in zip(graph.nodes, cells,
+                                                                 strict=True)), rule]
+
+
+def _ratio(after: int, before: int) -> str:
+    if before == after:
+        return ""
+    if not after:
+        return "all"
+    return f"{before / after:.2f}x fewer" if after < before else f"{after / before:.2f}x more"
+
+
+def totals_table(after: GraphCost, before: GraphCost | None) -> list[str]:
+    """Totals, side by side with the unoptimised figures when they differ."""
+    rows: list[tuple[str, int, int]] = []
+
+    def add(label: str, get: Callable[[GraphCost], int]) -> None:
+        rows.append((label, get(before) if before else get(after), get(after)))
+
+    add("parameters", lambda c: c.params.total)
+    add("  weights", lambda c: c.params.weights)
+    add("  biases", lambda c: c.params.biases)
+    add("  BN gamma/beta", lambda c: c.params.bn_affine)
+    add("  BN mean/var", lambda c: c.params.bn_stats)
+    add("  (PyTorch count)", lambda c: c.params.trainable)
+    add("MACCs", lambda c: c.maccs)
+    add("FLOPs", lambda c: c.flops)
+    add(f"memory accesses ({after.memory_model})", lambda c: c.memory.total)
+    add("  input reads", lambda c: c.memory.input)
+    add("  output writes", lambda c: c.memory.output)
+    add("  weight reads", lambda c: c.memory.weights)
+    add("activations (all layers)", lambda c: c.activations)
+    add("peak activations", lambda c: c.peak_activations)
+    label_width = max(len(r[0]) for r in rows)
+    show_before = before is not None and before != after
+    value_width = max(len(commas(v)) for r in rows for v in r[1:])
+    if show_before:
+        head = (f"{'':<{label_width}}  {'before passes':>{value_width}}  "
+                f"{'after passes':>{value_width}}  saved")
+        lines = ["Totals", head]
+        for label, b, a in rows:
+            lines.append(f"{label:<{label_width}}  {commas(b):>{value_width}}  "
+                         f"{commas(a):>{value_width}}  {_ratio(a, b)}".rstrip())
+    else:
+        lines = ["Totals"]
+        lines += [f"{label:<{label_width}}  {commas(a):>{value_width}}" for label, _, a in rows]
+    lines.append(f"{'model size (' + after.dtype + ')':<{label_width}}  "
+                 f"{commas(after.model_bytes):>{value_width}} bytes = "
+                 f"{human_bytes(after.model_bytes)}")
+    lines.append(f"{'peak activation memory':<{label_width}}  "
+                 f"{commas(after.peak_bytes):>{value_width}} bytes = "
+                 f"{human_bytes(after.peak_bytes)}")
+    return lines
+
+
+def _wrap(text: str, width: int, indent: str = "    ") -> list[str]:
+    return textwrap.wrap(text, width, subsequent_indent=indent, break_on_hyphens=False)
+
+
+def largest(graph: Graph, width: int, count: int = 5) -> list[str]:
+    """The layers that dominate compute and memory traffic."""
+    nodes = [n for n in graph.nodes if n.cost]
+    by_maccs = sorted(nodes, key=lambda n: -n.cost.maccs)[:count]
+    by_memory = sorted(nodes, key=lambda n: -n.cost.memory.total)[:count]
+    totals = graph.cost
+    lines = ["Largest layers"]
+    lines += _wrap("  by MACCs: " + ", ".join(
+        f"{n.name} ({_percent(n.cost.maccs, totals.maccs)}%)" for n in by_maccs
+        if n.cost.maccs), width)
+    lines += _wrap("  by memory accesses: " + ", ".join(
+        f"{n.name} ({_percent(n.cost.memory.total, totals.memory.total)}%)" for n in by_memory
+        if n.cost.memory.total), width)
+    return lines
+
+
+def conventions(cost: GraphCost, passes: tuple[str, ...], width: int) -> list[str]:
+    memory = CONVENTIONS[f"memory_{cost.memory_model}"]
+    size = "0.5" if cost.dtype == "int4" else str(cost.bytes(1))
+    paragraphs = [
+        f"  MACCs: {CONVENTIONS['maccs']}.",
+        f"  FLOPs: {CONVENTIONS['flops']}.",
+        f"  Parameters: {CONVENTIONS['params']}.",
+        f"  Memory accesses ({cost.memory_model} model): {memory}; counted in elements "
+        f"(x {size} bytes for {cost.dtype}).",
+        f"  {CONVENTIONS['addressing'][0].upper()}{CONVENTIONS['addressing'][1:]}.",
+        f"  Batch size {cost.batch}; dtype {cost.dtype}; passes: {', '.join(passes)}.",
+    ]
+    return ["Conventions", *(line for p in paragraphs for line in _wrap(p, width))]
+
+
+def render_text(result: CompileResult, width: int = WIDE) -> str:
+    """The whole terminal report."""
+    graph = result.graph
+    assert graph.cost is not None
+    lines = [title(result), ""]
+    lines += layer_table(graph, width)
+    lines.append("")
+    lines += totals_table(graph.cost, result.baseline.cost)
+    lines.append("")
+    lines += largest(graph, width)
+    lines.append("")
+    lines += conventions(graph.cost, result.options.passes, width)
+    return "\n".join(lines) + "\n"

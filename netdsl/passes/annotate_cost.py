@@ -1,0 +1,278 @@
+"""Pass ``annotate-cost``: what every layer and the whole network cost.
+
+Contract: takes a graph with shapes (``infer-shapes`` must have run) and
+returns it with ``Node.cost`` set on every node and ``Graph.cost`` holding the
+totals. It changes nothing else. The figures follow docs/cost-model.md, the
+implemented form of the project's cost model:
+
+* **MACCs**: convolution ``Kh*Kw*(Cin/G)*Hout*Wout*Cout``, dense ``I*J``; every
+  other layer 0 (its work is in FLOPs).
+* **FLOPs**: ``2*MACCs`` for convolution and dense, plus per output element:
+  bias 1, batch norm 2, each activation 1 (softmax 3), add and mul 1 per
+  operand beyond the first, max pooling ``K*K-1``, average pooling ``K*K``,
+  global pooling the same over the whole plane, bilinear upsampling 7.
+* **Parameters**: weights, biases, BN gamma/beta (``bn_affine``) and BN
+  mean/variance (``bn_stats``), kept apart so every convention can be read off.
+* **Memory accesses**, in elements. ``naive`` (default, the article's model):
+  a convolution reads its input ``Kh*Kw*Cout/G`` times (``Hin*Win*Cin*Kh*Kw*Cout/G``;
+  for a depthwise convolution Cout drops out), writes its output once and reads
+  its weights and bias once; dense the same with K = 1 and H = W = 1.
+  ``compulsory``: every tensor once. In both, elementwise layers, pooling,
+  zero padding and upsampling read their inputs once and write their output
+  once; batch norm also reads its 2*C precomputed scale and shift. A layer
+  fused into the one before it (``fused``) adds no traffic of its own.
+  Concat and flatten are done by addressing and move nothing; dropout and
+  identity do not run at inference.
+* **Activations**: the elements of each node's output; the peak is the
+  largest sum of tensors alive at once in topological order, a tensor living
+  from its producer to its last consumer (flatten, dropout and identity share
+  their input's buffer).
+
+A batch size multiplies every activation-dependent figure (MACCs, FLOPs,
+input/output traffic, activations); weights and their traffic do not change.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import attrs
+
+from netdsl.ir.graph import (
+    DTYPE_BYTES,
+    Graph,
+    GraphCost,
+    LayerCost,
+    MemoryAccesses,
+    Node,
+    ParamCounts,
+    Shape,
+)
+from netdsl.ir.ops import (
+    ACTIVATIONS,
+    Activation,
+    Add,
+    BatchNorm,
+    Concat,
+    Conv,
+    Dense,
+    Dropout,
+    Flatten,
+    GlobalPool,
+    Identity,
+    Input,
+    Mul,
+    Pool,
+    Upsample,
+    ZeroPad,
+)
+from netdsl.passes.base import PassResult
+
+MEMORY_MODELS = ("naive", "compulsory")
+
+#: Layers whose output is their input's buffer.
+ALIASING_OPS = (Flatten, Dropout, Identity)
+
+
+@attrs.frozen
+class _Work:
+    """One layer's cost for batch 1, before the memory model is chosen."""
+
+    params: ParamCounts = ParamCounts()
+    maccs: int = 0
+    flops: int = 0
+    naive_input: int = 0  # input reads under the naive model
+    weight_reads: int = 0
+    moves_data: bool = True  # False for layers done by addressing or not run
+
+
+def _elements(shape: Shape) -> int:
+    return math.prod(shape)
+
+
+def _conv(op: Conv, ins: Sequence[Shape], out: Shape) -> _Work:
+    h_in, w_in, c_in = ins[0]
+    kh, kw = op.kernel
+    weights = kh * kw * (c_in // op.groups) * op.channels
+    biases = op.channels if op.bias else 0
+    maccs = weights * out[0] * out[1]
+    return _Work(
+        params=ParamCounts(weights=weights, biases=biases),
+        maccs=maccs,
+        flops=2 * maccs + (_elements(out) if op.bias else 0),
+        naive_input=h_in * w_in * c_in * kh * kw * (op.channels // op.groups),
+        weight_reads=weights + biases,
+    )
+
+
+def _dense(op: Dense, ins: Sequence[Shape], out: Shape) -> _Work:
+    inputs = _elements(ins[0])
+    weights = inputs * op.units
+    biases = op.units if op.bias else 0
+    return _Work(
+        params=ParamCounts(weights=weights, biases=biases),
+        maccs=weights,
+        flops=2 * weights + biases,
+        naive_input=weights,
+        weight_reads=weights + biases,
+    )
+
+
+def _batchnorm(op: BatchNorm, ins: Sequence[Shape], out: Shape) -> _Work:
+    channels = out[-1]
+    return _Work(
+        params=ParamCounts(bn_affine=2 * channels, bn_stats=2 * channels),
+        flops=2 * _elements(out),
+        naive_input=_elements(ins[0]),
+        weight_reads=2 * channels,
+    )
+
+
+def _elementwise(flops_per_element: int) -> Callable[[object, Sequence[Shape], Shape], _Work]:
+    def rule(op: object, ins: Sequence[Shape], out: Shape) -> _Work:
+        return _Work(flops=flops_per_element * _elements(out), naive_input=_elements(ins[0]))
+
+    return rule
+
+
+def _activation(op: Activation, ins: Sequence[Shape], out: Shape) -> _Work:
+    return _elementwise(ACTIVATIONS[op.kind])(op, ins, out)
+
+
+def _merge(op: Add | Mul, ins: Sequence[Shape], out: Shape) -> _Work:
+    return _Work(flops=(len(ins) - 1) * _elements(out),
+                 naive_input=sum(_elements(s) for s in ins))
+
+
+def _pool(op: Pool, ins: Sequence[Shape], out: Shape) -> _Work:
+    window = op.kernel[0] * op.kernel[1]
+    per_output = window if op.kind == "avg" else window - 1
+    return _Work(flops=per_output * _elements(out), naive_input=_elements(ins[0]))
+
+
+def _global_pool(op: GlobalPool, ins: Sequence[Shape], out: Shape) -> _Work:
+    h, w, c = ins[0]
+    per_channel = h * w if op.kind == "avg" else h * w - 1
+    return _Work(flops=per_channel * c, naive_input=_elements(ins[0]))
+
+
+def _upsample(op: Upsample, ins: Sequence[Shape], out: Shape) -> _Work:
+    per_output = 7 if op.mode == "bilinear" else 0  # 4 multiplies and 3 adds
+    return _Work(flops=per_output * _elements(out), naive_input=_elements(ins[0]))
+
+
+def _free(op: object, ins: Sequence[Shape], out: Shape) -> _Work:
+    return _Work(moves_data=False)
+
+
+#: One cost rule per op class: ``rule(op, input_shapes, output_shape)``.
+COST_RULES: dict[type, Callable] = {
+    Input: _free,
+    Conv: _conv,
+    Dense: _dense,
+    BatchNorm: _batchnorm,
+    Activation: _activation,
+    Pool: _pool,
+    GlobalPool: _global_pool,
+    ZeroPad: _elementwise(0),
+    Add: _merge,
+    Mul: _merge,
+    Concat: _free,
+    Flatten: _free,
+    Upsample: _upsample,
+    Dropout: _free,
+    Identity: _free,
+}
+
+
+def layer_cost(
+    node: Node, input_shapes: Sequence[Shape], memory_model: str = "naive", batch: int = 1
+) -> LayerCost:
+    """The cost of one node (its absorbed layers included) for a batch."""
+    assert node.shape is not None, f"{node.name}: shapes must be inferred first"
+    work = COST_RULES[type(node.op)](node.op, input_shapes, node.shape)
+    params, flops = work.params, work.flops
+    for absorbed in node.fused:  # fused layers keep their work, not their traffic
+        extra = COST_RULES[type(absorbed.op)](absorbed.op, [node.shape], node.shape)
+        params, flops = params + extra.params, flops + extra.flops
+    out = _elements(node.shape)
+    if not work.moves_data:
+        memory = MemoryAccesses()
+    elif memory_model == "naive":
+        memory = MemoryAccesses(batch * work.naive_input, batch * out, work.weight_reads)
+    else:
+        compulsory_input = sum(_elements(s) for s in input_shapes)
+        memory = MemoryAccesses(batch * compulsory_input, batch * out, work.weight_reads)
+    return LayerCost(params, batch * work.maccs, batch * flops, memory, batch * out)
+
+
+def peak_activations(graph: Graph) -> int:
+    """The largest number of activation elements alive at once.
+
+    Nodes run in topological order; a buffer is allocated when its producer
+    runs and freed after its last consumer has run (the outputs stay alive).
+    Aliasing layers (flatten, dropout, identity) reuse their input's buffer.
+    """
+    owner: dict[str, str] = {}
+    size: dict[str, int] = {}
+    last_use: dict[str, int] = {}
+    for i, node in enumerate(graph.nodes):
+        for name in node.inputs:
+            last_use[owner[name]] = i
+        if isinstance(node.op, ALIASING_OPS):
+            owner[node.name] = owner[node.inputs[0]]
+        else:
+            owner[node.name] = node.name
+            size[node.name] = node.cost.activations if node.cost else _elements(node.shape)
+            last_use[node.name] = i
+    end = len(graph.nodes)
+    for name in graph.outputs:
+        last_use[owner[name]] = end
+    frees: dict[int, int] = {}
+    for buffer, index in last_use.items():
+        frees[index] = frees.get(index, 0) + size[buffer]
+    live = peak = 0
+    for i, node in enumerate(graph.nodes):
+        if owner[node.name] == node.name:
+            live += size[node.name]
+        peak = max(peak, live)
+        live -= frees.get(i, 0)
+    return peak
+
+
+@attrs.frozen
+class AnnotateCost:
+    """Annotate every node and the graph with parameters, MACCs, FLOPs and traffic."""
+
+    name = "annotate-cost"
+    description = "annotate every layer and the network with params, MACCs, FLOPs and memory"
+    requires: tuple[str, ...] = ("infer-shapes",)
+
+    memory_model: str = attrs.field(default="naive",
+                                    validator=attrs.validators.in_(MEMORY_MODELS))
+    batch: int = attrs.field(default=1, validator=attrs.validators.ge(1))
+    dtype: str = attrs.field(default="fp32", validator=attrs.validators.in_(DTYPE_BYTES))
+
+    def run(self, graph: Graph) -> PassResult:
+        shapes = {n.name: n.shape for n in graph.nodes}
+        nodes = [
+            attrs.evolve(node, cost=layer_cost(
+                node, [shapes[i] for i in node.inputs], self.memory_model, self.batch))
+            for node in graph.nodes
+        ]
+        annotated = graph.replace_nodes(nodes)
+        costs = [n.cost for n in nodes]
+        totals = GraphCost(
+            params=sum((c.params for c in costs), ParamCounts()),
+            maccs=sum(c.maccs for c in costs),
+            flops=sum(c.flops for c in costs),
+            memory=sum((c.memory for c in costs), MemoryAccesses()),
+            activations=sum(c.activations for c in costs),
+            peak_activations=peak_activations(annotated),
+            dtype=self.dtype,
+            batch=self.batch,
+            memory_model=self.memory_model,
+        )
+        result = attrs.evolve(annotated, cost=totals)
+        return PassResult(result, result != graph)
