@@ -55,5 +55,15 @@ def report_dict(result: CompileResult) -> dict[str, Any]:
 
 
 def render_json(result: CompileResult) -> str:
-    """The JSON report text, ending with a newline."""
-    return json.dumps(report_dict(result), indent=2) + "\n"
+    """The JSON report text, ending with a newline.
+
+    Everything is indented for reading except the layers, written one object
+    per line: that keeps large networks fast to write (the indenting encoder
+    is pure Python) and diffs of reports line up layer by layer.
+    """
+    document = report_dict(result)
+    layers = document.pop("layers")
+    head = json.dumps(document, indent=2)[:-2]  # drop the closing "\n}"
+    rows = ",\n".join("    " + json.dumps(layer) for layer in layers)
+    body = f'\n  "layers": [\n{rows}\n  ]' if layers else '\n  "layers": []'
+    return head + "," + body + "\n}\n"

@@ -1,0 +1,138 @@
+"""How fast netdsl compiles: whole commands and each stage, with a baseline.
+
+Run from the repository root with the project installed::
+
+    python benchmarks/bench_compile.py            # full run (about a minute)
+    python benchmarks/bench_compile.py --quick    # smaller sizes, fewer repeats
+
+Part 1 times the whole ``netdsl compile EXAMPLE`` process, interpreter start
+included, against two baselines measured in the same run: a bare ``python -c
+pass`` and ``python -c "import lark"``. Part 2 times each stage in-process on
+generated chains of conv-BN-ReLU layers and prints layers per second, so that
+linear scaling can be checked (time per layer at the largest size against the
+smallest). Part 3 times a 3,000-layer network end to end in-process.
+
+Figures are printed, never asserted: tests do not depend on wall-clock time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "examples").glob("*.net"))
+TARGET_MS = {"mobilenet_v2.net": 150}
+
+
+def _time_process(command: list[str], repeats: int) -> list[float]:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def bench_processes(repeats: int) -> None:
+    python = sys.executable
+    netdsl = [python, "-m", "netdsl"]
+    _time_process([*netdsl, "check", str(EXAMPLES[0])], 1)  # warm the grammar cache
+    rows = [
+        ("baseline: python -c pass", [python, "-c", "pass"]),
+        ("baseline: python -c 'import lark'", [python, "-c", "import lark"]),
+    ]
+    rows += [(f"netdsl compile {p.name}", [*netdsl, "compile", str(p)]) for p in EXAMPLES]
+    print(f"Part 1: whole process, {repeats} runs each (median / min, ms)")
+    for label, command in rows:
+        times = _time_process(command, repeats)
+        median, best = statistics.median(times) * 1000, min(times) * 1000
+        target = next((t for name, t in TARGET_MS.items() if label.endswith(name)), None)
+        verdict = f"  target <= {target} ms: {'met' if median <= target else 'MISSED'}" \
+            if target else ""
+        print(f"  {label:<42} {median:7.1f} / {best:7.1f}{verdict}")
+
+
+def chain_source(layers: int) -> str:
+    """A network of ``layers`` conv-BN-ReLU units, one source line each."""
+    body = "".join("    conv(16, 3, bias=false); bn; relu\n" for _ in range(layers))
+    return f"net Chain:\n    input(8, 8, 16)\n{body}"
+
+
+def bench_stages(sizes: list[int]) -> None:
+    from netdsl.driver import CompileOptions, stdlib_path
+    from netdsl.elaborate.elaborator import Elaborator, ModuleLoader
+    from netdsl.passes import run_pipeline
+    from netdsl.syntax.parser import parse
+
+    print("\nPart 2: in-process stages on conv-BN-ReLU chains (layers per second)")
+    options = CompileOptions(max_nodes=10_000_000)
+    per_layer: dict[int, float] = {}
+    header = None
+    for size in sizes:
+        text = chain_source(size)
+        stages: dict[str, float] = {}
+        start = time.perf_counter()
+        module = parse(text, "chain.net")
+        stages["parse"] = time.perf_counter() - start
+        start = time.perf_counter()
+        graph = Elaborator(ModuleLoader(parse, (stdlib_path(),)), options.max_nodes).elaborate(
+            module, {})
+        stages["elaborate"] = time.perf_counter() - start
+        pipeline = run_pipeline(graph, options.passes, options.pass_options())
+        for run in pipeline.runs:
+            stages[run.name] = run.seconds
+        from netdsl.driver import CompileResult
+
+        result = CompileResult(pipeline.graph, pipeline.graph, pipeline.runs, options)
+        start = time.perf_counter()
+        result.to_text(120)
+        stages["report text"] = time.perf_counter() - start
+        start = time.perf_counter()
+        result.to_json()
+        stages["report json"] = time.perf_counter() - start
+        nodes = len(graph)
+        total = sum(stages.values())
+        per_layer[size] = total / nodes
+        if header is None:
+            header = list(stages)
+            print("  " + f"{'nodes':>9}" + "".join(f"{h:>16}" for h in header) + f"{'total s':>10}")
+        print("  " + f"{nodes:>9,}" + "".join(f"{nodes / stages[h]:>16,.0f}" for h in header)
+              + f"{total:>10.2f}")
+    smallest, largest = min(per_layer), max(per_layer)
+    ratio = per_layer[largest] / per_layer[smallest]
+    print(f"  time per node at {largest:,} units / at {smallest:,} units: {ratio:.2f}x "
+          f"(target <= 1.3x: {'met' if ratio <= 1.3 else 'MISSED'})")
+
+
+def bench_3000(repeats: int) -> None:
+    from netdsl.driver import compile_string
+
+    text = chain_source(1000)  # 1,000 units = 3,000 layers
+    compile_string(text).to_text(120)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        compile_string(text).to_text(120)
+        times.append(time.perf_counter() - start)
+    median = statistics.median(times) * 1000
+    print(f"\nPart 3: a 3,000-layer network in-process (parse to text report): median "
+          f"{median:.1f} ms, min {min(times) * 1000:.1f} ms "
+          f"(target <= 100 ms: {'met' if median <= 100 else 'MISSED'})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
+    args = parser.parse_args()
+    bench_processes(3 if args.quick else 10)
+    bench_stages([1_000, 10_000] if args.quick else [1_000, 10_000, 100_000])
+    bench_3000(3 if args.quick else 10)
+
+
+if __name__ == "__main__":
+    main()
