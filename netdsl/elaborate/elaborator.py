@@ -120,7 +120,9 @@ class Elaborator(Evaluator):
         env = self.loader.module_env(module, net=net)
         arguments = self._bind_net_params(net, env, params or {})
         self.loader.evaluate_lets(module, env, self)
-        frame = Frame(env, None, Scope())
+        # The body's own names (lets, tensors, ``in``) stay local to it; the
+        # parameters live in the module scope so blocks and functions see them.
+        frame = Frame(Env(env), None, Scope())
         self.exec_body(net.body, frame)
         if frame.current is None:
             raise error("E401", f"network '{net.name}' has no layers", _head(net.span),
@@ -291,8 +293,11 @@ class Elaborator(Evaluator):
             case Block():
                 self._block(callee, args, frame, call, local)
             case Partial():
-                target = self._resolve(callee.definition.call, callee.env)
-                fixed = [(a.name, self.eval(a.value, callee.env), a.span)
+                # The fixed arguments are evaluated at each call, seeing the
+                # caller's current tensor as ``in``.
+                env = Env(callee.env, {"in": frame.current}) if frame.current else callee.env
+                target = self._resolve(callee.definition.call, env)
+                fixed = [(a.name, self.eval(a.value, env), a.span)
                          for a in callee.definition.call.args]
                 positional = [a for a in fixed if a[0] is None] + [a for a in args if a[0] is None]
                 given = {a[0] for a in args if a[0] is not None}
