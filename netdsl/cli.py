@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from netdsl import __version__
 from netdsl.diagnostics import NetdslError, error
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
@@ -28,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="netdsl",
         description="Compile neural-network descriptions and report what they cost.",
     )
+    parser.add_argument("--version", action="version", version=f"netdsl {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add_common(sub: argparse.ArgumentParser) -> None:

@@ -18,8 +18,6 @@ The human rendering follows modern compilers::
 
 from __future__ import annotations
 
-import difflib
-import json
 from collections.abc import Iterable, Sequence
 
 import attrs
@@ -118,6 +116,8 @@ class NetdslError(Exception):
 
     def to_json(self) -> str:
         """All diagnostics as a JSON document."""
+        import json
+
         return json.dumps({"diagnostics": [d.to_dict() for d in self.diagnostics]}, indent=2)
 
 
@@ -136,6 +136,8 @@ def error(
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """A hint naming the closest candidate, or None when nothing is close."""
+    import difflib  # only needed on the error path; keeps start-up fast
+
     matches = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
     return f"did you mean '{matches[0]}'?" if matches else None
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Iterator, Mapping, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ from netdsl.syntax.parser import parse
 
 def stdlib_path() -> Path:
     """The folder of the standard block library shipped with the package."""
-    return Path(str(resources.files("netdsl") / "stdlib"))
+    return Path(__file__).resolve().parent / "stdlib"
 
 
 @attrs.frozen

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import os
-from importlib import resources
 from pathlib import Path
 
 from lark import Lark, Token, Transformer, v_args
@@ -32,10 +31,11 @@ from netdsl.syntax import ast
 
 def grammar_text() -> str:
     """The grammar shipped inside the package (or beside it in a source tree)."""
-    packaged = resources.files("netdsl") / "grammar" / "netdsl.lark"
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "grammar" / "netdsl.lark"
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
-    return (Path(__file__).resolve().parents[2] / "grammar" / "netdsl.lark").read_text("utf-8")
+    return (package.parent / "grammar" / "netdsl.lark").read_text(encoding="utf-8")
 
 
 class _IndentError(Exception):
