@@ -25,7 +25,7 @@ from lark.exceptions import (
 )
 from lark.indenter import Indenter
 
-from netdsl.diagnostics import NetdslError, Source, Span, error
+from netdsl.diagnostics import NetdslError, Note, Source, Span, error
 from netdsl.syntax import ast
 
 
@@ -215,14 +215,25 @@ def _translate(exc: UnexpectedInput, source: Source) -> NetdslError:
     expected = set(exc.expected)
     span = _token_span(source, token)
     if token.type == "_INDENT":
+        header = _previous_code_line(source, span.line)
+        if header and _looks_like_header(source.line(header)):
+            # An indented line after a header that lacks its colon (``add`` + branches).
+            text = source.line(header).split("#")[0].rstrip()
+            end = Span(source, header, len(text) + 1, header, len(text) + 2)
+            word = text.split()[-1] if text.split() else ""
+            return error("E102", f"expected ':' after '{word}'", end,
+                         hint="a line followed by an indented block must end with ':'")
         return error("E104", "unexpected indentation", span,
                      hint="this line is indented more than the one before it")
     if token.type in ("RPAR", "RSQB"):
         return error("E105", f"unmatched '{token.value}'", span)
-    if token.type == "_NL":
-        bracket = _open_bracket(source, token.line)
-        if bracket and bracket.line < token.line:
-            return error("E105", "this bracket is never closed", bracket)
+    bracket = _open_bracket(source, span.line)
+    if bracket and bracket.line < span.line:
+        # Inside brackets newlines are not statement ends, so an unclosed
+        # bracket shows up as a strange token on a later line.
+        notes = [] if token.type in ("_DEDENT", "_NL", "$END") else [
+            Note(f"the parser was still inside it at {_describe_token(token)}", span)]
+        return error("E105", "this bracket is never closed", bracket, notes=notes)
     if expected == {"COLON"} or ("COLON" in expected and token.type == "_NL"):
         before = _previous_word(source, span)
         after = f" after '{before}'" if before else ""
@@ -240,6 +251,29 @@ def _translate(exc: UnexpectedInput, source: Source) -> NetdslError:
     if token.type == "EQUAL" and "COMP_OP" in expected:
         hint = "use '==' to compare"
     return error("E102", message, span, hint=hint)
+
+
+_HEADER_WORDS = {"add", "concat", "mul", "residual", "if", "elif", "else", "repeat", "for",
+                 "net", "block"}
+
+
+def _looks_like_header(line: str) -> bool:
+    """A line that should have ended with ':' because an indented block follows."""
+    code = line.split("#")[0].strip()
+    if code.endswith(":"):
+        return False
+    words = code.replace("=", " = ").replace("(", " ").split()
+    if len(words) > 2 and words[1] == "=":  # x = add
+        words = words[2:]
+    return bool(words) and words[0] in _HEADER_WORDS
+
+
+def _previous_code_line(source: Source, line: int) -> int | None:
+    """The number of the last line before ``line`` with code on it."""
+    for number in range(line - 1, 0, -1):
+        if source.line(number).split("#")[0].strip():
+            return number
+    return None
 
 
 def _previous_word(source: Source, span: Span) -> str:
