@@ -39,7 +39,14 @@ def source_location(node: Node) -> str | None:
 
 
 def fused_names(node: Node) -> list[str]:
+    """The op names of the layers a node absorbed, in order (``bn``, ``relu6``)."""
     return [op_name(a.op) for a in node.fused]
+
+
+def absorbed_records(node: Node) -> list[dict[str, Any]]:
+    """What a node absorbed: each layer's name, op, how and where it was written."""
+    return [{"name": a.name, "op": op_name(a.op), "how": a.how,
+             "source": a.span.location() if a.span else None} for a in node.fused]
 
 
 def layer_record(graph: Graph, node: Node) -> dict[str, Any]:
@@ -68,7 +75,7 @@ def layer_record(graph: Graph, node: Node) -> dict[str, Any]:
             "weights": cost.memory.weights,
         },
         "activations": cost.activations,
-        "fused": fused_names(node),
+        "fused": absorbed_records(node),
         "attributes": _attributes(node),
         "blocks": [path for path, _ in node.blocks],
         "source": source_location(node),

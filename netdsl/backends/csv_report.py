@@ -31,6 +31,6 @@ def render_csv(result: CompileResult) -> str:
             r["name"], r["op"], ";".join(r["inputs"]), "x".join(map(str, r["output_shape"])),
             r["params"], *r["params_breakdown"].values(), r["maccs"], r["flops"],
             r["memory_accesses"], *r["memory"].values(), r["activations"],
-            ";".join(r["fused"]), r["source"] or "",
+            ";".join(f["op"] for f in r["fused"]), r["source"] or "",
         ])
     return out.getvalue()

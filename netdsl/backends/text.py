@@ -170,6 +170,42 @@ def conventions(cost: GraphCost, passes: tuple[str, ...], width: int) -> list[st
     return ["Conventions", *(line for p in paragraphs for line in _wrap(p, width))]
 
 
+def _change(before: int, after: int) -> str:
+    """``-25,584,864 (-6.7%, 1.07x fewer)``."""
+    delta = after - before
+    if not delta:
+        return "unchanged"
+    share = f"{100 * delta / before:+.1f}%" if before else "new"
+    return f"{delta:+,} ({share}, {_ratio(after, before)})"
+
+
+def savings(result: CompileResult, width: int, max_notes: int = 8) -> list[str]:
+    """What the optimisation passes did: layers absorbed, figures saved, and why not more."""
+    graph, baseline = result.graph, result.baseline
+    after, before = result.totals, result.totals_unoptimized
+    absorbed = [a for n in graph.nodes for a in n.fused]
+    folded = sum(a.how == "folded" for a in absorbed)
+    lines = ["What the passes saved"]
+    lines.append(f"  layers            {len(baseline)} -> {len(graph)}: {folded} batch norms "
+                 f"folded, {len(absorbed) - folded} layers fused")
+    for label, b, a in (
+        ("parameters", before.params.total, after.params.total),
+        ("memory accesses", before.memory.total, after.memory.total),
+        ("FLOPs", before.flops, after.flops),
+        ("peak activations", before.peak_activations, after.peak_activations),
+    ):
+        lines.append(f"  {label:<16}  {commas(b)} -> {commas(a)}: {_change(b, a)}")
+    notes = [(run.name, d) for run in result.runs for d in run.diagnostics]
+    if notes:
+        lines.append(f"  not applied ({len(notes)}):")
+        for name, diagnostic in notes[:max_notes]:
+            where = f" at {diagnostic.span.location()}" if diagnostic.span else ""
+            lines += _wrap(f"    {name}: {diagnostic.message}{where}", width, " " * 6)
+        if len(notes) > max_notes:
+            lines.append(f"    ... and {len(notes) - max_notes} more (all in --format json)")
+    return lines
+
+
 def render_text(result: CompileResult, width: int = WIDE) -> str:
     """The whole terminal report."""
     graph = result.graph
@@ -182,4 +218,7 @@ def render_text(result: CompileResult, width: int = WIDE) -> str:
     lines += largest(graph, width)
     lines.append("")
     lines += conventions(graph.cost, result.options.passes, width)
+    if set(result.options.passes) - {"infer-shapes", "annotate-cost"}:  # some optimisation ran
+        lines.append("")
+        lines += savings(result, width)
     return "\n".join(lines) + "\n"

@@ -8,7 +8,7 @@ differently formatted sources compare equal.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -119,11 +119,21 @@ class GraphCost:
 
 @attrs.frozen
 class Absorbed:
-    """A layer folded or fused into another node: its op and where it was written."""
+    """A layer folded or fused into another node: its op and where it was written.
+
+    ``how`` is ``"folded"`` when the layer's arithmetic was merged into the
+    node's weights (batch norm into a convolution: the layer no longer runs)
+    or ``"fused"`` when it still runs, applied to each value as the node
+    writes it (an activation after a convolution: its work stays, its memory
+    traffic goes). A fused layer with parameters (an unfolded batch norm)
+    keeps its ``weights``.
+    """
 
     name: str
     op: Op
+    how: str = "fused"
     span: Span | None = attrs.field(default=None, eq=False)
+    weights: Mapping[str, Any] | None = attrs.field(default=None, eq=False, repr=False)
 
 
 @attrs.frozen
@@ -132,7 +142,11 @@ class Node:
 
     ``blocks`` lists the enclosing block instances from the outside in, as
     ``(instance path, block name)`` pairs, e.g. ``(("stage3", "stage"),
-    ("stage3/ir2", "ir"))``; backends draw them as clusters.
+    ("stage3/ir2", "ir"))``; backends draw them as clusters. ``fused`` lists
+    the layers folded or fused into this one, in order. ``weights`` maps
+    parameter names (``kernel``, ``bias``, ``gamma``...) to NumPy arrays when
+    the graph carries real weights (netdsl/weights.py); like spans, they take
+    no part in equality.
     """
 
     name: str
@@ -143,6 +157,7 @@ class Node:
     blocks: tuple[tuple[str, str], ...] = ()
     fused: tuple[Absorbed, ...] = ()
     cost: LayerCost | None = None
+    weights: Mapping[str, Any] | None = attrs.field(default=None, eq=False, repr=False)
 
 
 @attrs.frozen

@@ -8,7 +8,8 @@ Golden tests and ``netdsl compile --format ir`` use it. A line reads::
 (one line in the output; wrapped here).
 
 Attributes at their default value are left out so lines stay short; tuples
-print as ``3x3`` and a fused node lists what it absorbed as ``fused=[bn, relu6]``.
+print as ``3x3``; a node that absorbed layers lists them as ``folded=[bn]``
+and ``fused=[relu6]``.
 """
 
 from __future__ import annotations
@@ -67,14 +68,11 @@ def format_node(graph: Graph, node: Node) -> str:
     attributes = format_attributes(node.op)
     if attributes:
         head += " " + attributes
-    if node.fused:
-        head += " fused=[" + ", ".join(graph_op_names(node)) + "]"
+    for how in ("folded", "fused"):
+        names = [op_name(a.op) for a in node.fused if a.how == how]
+        if names:
+            head += f" {how}=[" + ", ".join(names) + "]"
     return f"{head} -> {format_shape(node.shape)}"
-
-
-def graph_op_names(node: Node) -> list[str]:
-    """The op names of the layers a node absorbed."""
-    return [op_name(a.op) for a in node.fused]
 
 
 def print_graph(graph: Graph) -> str:

@@ -5,6 +5,8 @@
 3. Exactly the ``Input`` nodes have no inputs; merges have two or more.
 4. Outputs name existing nodes.
 5. Once shapes are inferred (any node has a shape), every node has one.
+6. Only convolutions, dense layers and adds absorb layers; only batch norms
+   are folded; only activations and batch norms are fused.
 
 A violation is a bug in netdsl, not in the user's input, so it raises
 :class:`IRVerificationError` (an ``AssertionError``), never ``NetdslError``.
@@ -13,7 +15,7 @@ A violation is a bug in netdsl, not in the user's input, so it raises
 from __future__ import annotations
 
 from netdsl.ir.graph import Graph
-from netdsl.ir.ops import Add, Concat, Input, Mul
+from netdsl.ir.ops import Activation, Add, BatchNorm, Concat, Conv, Dense, Input, Mul
 
 
 class IRVerificationError(AssertionError):
@@ -37,6 +39,13 @@ def verify(graph: Graph) -> Graph:
             raise IRVerificationError(f"{node.name}: a merge needs two or more inputs")
         if has_shapes and node.shape is None:
             raise IRVerificationError(f"{node.name}: missing shape")
+        if node.fused and not isinstance(node.op, Conv | Dense | Add):
+            raise IRVerificationError(f"{node.name}: only conv, dense and add absorb layers")
+        for absorbed in node.fused:
+            allowed = BatchNorm if absorbed.how == "folded" else Activation | BatchNorm
+            if not isinstance(absorbed.op, allowed):
+                raise IRVerificationError(f"{node.name}: cannot have {absorbed.how} "
+                                          f"{type(absorbed.op).__name__}")
         seen.add(node.name)
     for name in graph.outputs:
         if name not in seen:

@@ -17,11 +17,15 @@ from netdsl.ir.graph import Graph
 from netdsl.ir.verifier import verify
 from netdsl.passes.annotate_cost import AnnotateCost
 from netdsl.passes.base import Pass, PassResult
+from netdsl.passes.fold_batchnorm import FoldBatchNorm
+from netdsl.passes.fuse_activations import FuseActivations
 from netdsl.passes.infer_shapes import InferShapes
 
 #: Every pass, by command-line name, in pipeline order.
 PASSES: dict[str, type] = {
     "infer-shapes": InferShapes,
+    "fold-batchnorm": FoldBatchNorm,
+    "fuse-activations": FuseActivations,
     "annotate-cost": AnnotateCost,
 }
 
@@ -113,6 +117,8 @@ __all__ = [
     "DEFAULT_PIPELINE",
     "PASSES",
     "AnnotateCost",
+    "FoldBatchNorm",
+    "FuseActivations",
     "InferShapes",
     "Pass",
     "PassResult",

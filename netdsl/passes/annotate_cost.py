@@ -20,7 +20,9 @@ implemented form of the project's cost model:
   ``compulsory``: every tensor once. In both, elementwise layers, pooling,
   zero padding and upsampling read their inputs once and write their output
   once; batch norm also reads its 2*C precomputed scale and shift. A layer
-  fused into the one before it (``fused``) adds no traffic of its own.
+  fused into the one before it adds its FLOPs (and parameters) but no traffic
+  of its own; a batch norm folded into it adds nothing (the node's bias and
+  weights already carry it).
   Concat and flatten are done by addressing and move nothing; dropout and
   identity do not run at inference.
 * **Activations**: the elements of each node's output; the peak is the
@@ -194,6 +196,8 @@ def layer_cost(
     work = COST_RULES[type(node.op)](node.op, input_shapes, node.shape)
     params, flops = work.params, work.flops
     for absorbed in node.fused:  # fused layers keep their work, not their traffic
+        if absorbed.how == "folded":  # merged into the weights: it no longer runs
+            continue
         extra = COST_RULES[type(absorbed.op)](absorbed.op, [node.shape], node.shape)
         params, flops = params + extra.params, flops + extra.flops
     out = _elements(node.shape)
