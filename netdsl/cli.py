@@ -58,6 +58,18 @@ def _parser() -> argparse.ArgumentParser:
                          "compulsory: every tensor read or written once")
         sub.add_argument("--width", type=_positive, default=None, metavar="COLUMNS",
                          help="width of the text table (default: the terminal's)")
+        add_pass_options(sub)
+
+    def add_pass_options(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--passes", metavar="A,B,...",
+                         help="run exactly these passes, in order (see `netdsl passes`)")
+        sub.add_argument("--disable", action="append", default=[], metavar="PASS",
+                         help="leave a pass out of the pipeline (repeatable)")
+        sub.add_argument("--print-ir-after", metavar="PASS|all",
+                         help="print the IR to standard error after a pass (or after each)")
+        sub.add_argument("--time-passes", action="store_true",
+                         help="print how long parsing, elaboration and each pass took "
+                         "to standard error")
 
     check = commands.add_parser("check", help="check a network and print its layer count and "
                                 "output shape")
@@ -68,6 +80,14 @@ def _parser() -> argparse.ArgumentParser:
     compile_.add_argument("file", help="the .net file to read ('-' for standard input)")
     add_common(compile_)
     add_cost_options(compile_, FORMATS)
+    compile_.add_argument("--weights", metavar="FILE.npz",
+                          help="real weights, keyed <layer>/<parameter>; the passes transform "
+                          "them (batch norm folding)")
+    compile_.add_argument("--save-weights", metavar="OUT.npz",
+                          help="write the weights after the passes (folded) to OUT.npz")
+
+    commands.add_parser("passes", help="list the passes, their options and the default "
+                        "pipeline")
 
     compare = commands.add_parser(
         "compare", help="compare networks or parameter variants side by side",
@@ -109,13 +129,95 @@ def parse_assignments(items: Sequence[str]) -> dict[str, Any]:
     return params
 
 
+def pipeline(args: argparse.Namespace) -> tuple[str, ...]:
+    """The passes chosen by ``--passes`` and ``--disable``, checked."""
+    from netdsl.diagnostics import did_you_mean
+    from netdsl.passes import DEFAULT_PIPELINE, PASSES, check_pipeline
+
+    names = tuple(DEFAULT_PIPELINE)
+    if args.passes is not None:
+        names = tuple(n.strip() for n in args.passes.split(",") if n.strip())
+        if not names:
+            raise error("E601", "--passes names no pass",
+                        hint=f"for example --passes {','.join(DEFAULT_PIPELINE)}")
+    for name in [*args.disable, *([args.print_ir_after] if args.print_ir_after else [])]:
+        if name not in PASSES and name != "all":
+            raise error("E601", f"unknown pass '{name}'",
+                        hint=did_you_mean(name, PASSES) or f"passes: {', '.join(PASSES)}")
+    names = tuple(n for n in names if n not in args.disable)
+    check_pipeline(names)
+    return names
+
+
 def _cost_options(args: argparse.Namespace) -> dict[str, Any]:
     options: dict[str, Any] = {}
     if args.max_layers is not None:
         options["max_nodes"] = args.max_layers
     if hasattr(args, "dtype"):
-        options.update(dtype=args.dtype, batch=args.batch, memory_model=args.memory_model)
+        options.update(dtype=args.dtype, batch=args.batch, memory_model=args.memory_model,
+                       passes=pipeline(args), keep_graphs=bool(args.print_ir_after))
+    if getattr(args, "weights", None):
+        options["weights"] = args.weights
     return options
+
+
+def save_weights(result, destination: str, inputs: Sequence[str]) -> None:
+    """``--save-weights``: the weights after the passes, as an ``.npz`` file."""
+    import io
+
+    import numpy as np
+
+    from netdsl.weights import graph_weights
+
+    arrays = graph_weights(result.graph)
+    if not arrays:
+        raise error("E702", "there are no weights to save",
+                    hint="give the network's weights with --weights FILE.npz")
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    write_output(buffer.getvalue(), destination, inputs)
+
+
+def _print_diagnostics_of_passes(result, args: argparse.Namespace) -> None:
+    """``--print-ir-after`` and ``--time-passes``: to standard error, the report stays clean."""
+    from netdsl.ir.printer import print_graph
+
+    if getattr(args, "print_ir_after", None):
+        for run in result.runs:
+            if args.print_ir_after in ("all", run.name) and run.graph is not None:
+                print(f"# IR after {run.name} ({result.source or result.name})",
+                      file=sys.stderr)
+                sys.stderr.write(print_graph(run.graph))
+    if getattr(args, "time_passes", False):
+        stages = [*result.timings, *((run.name, run.seconds) for run in result.runs)]
+        total = sum(seconds for _, seconds in stages)
+        layers = len(result.graph)
+        print(f"# time per stage ({result.source or result.name}, {layers} layers after passes)",
+              file=sys.stderr)
+        for name, seconds in stages:
+            print(f"  {name:<18} {seconds * 1000:9.2f} ms", file=sys.stderr)
+        print(f"  {'total':<18} {total * 1000:9.2f} ms", file=sys.stderr)
+
+
+def list_passes() -> str:
+    """The text of ``netdsl passes``: every pass, its options and the default pipeline."""
+    import attrs
+
+    from netdsl.passes import DEFAULT_PIPELINE, PASSES
+
+    width = max(len(name) for name in PASSES)
+    lines = []
+    for name, cls in PASSES.items():
+        lines.append(f"{name:<{width}}  {cls.description}")
+        instance = cls()
+        if instance.requires:
+            lines.append(f"{'':<{width}}  requires: {', '.join(instance.requires)}")
+        options = [f"{f.name}={getattr(instance, f.name)} (--{f.name.replace('_', '-')})"
+                   for f in attrs.fields(cls) if f.name != "requires"]
+        if options:
+            lines.append(f"{'':<{width}}  options: {', '.join(options)}")
+    lines += ["", f"default pipeline: {','.join(DEFAULT_PIPELINE)}"]
+    return "\n".join(lines) + "\n"
 
 
 def _compile(path: str, params: dict[str, Any], args: argparse.Namespace):
@@ -160,10 +262,17 @@ def _report_errors(exc: NetdslError, args: argparse.Namespace) -> None:
         print(exc.render(_use_color(args.color, sys.stderr)), file=sys.stderr)
 
 
-def write_output(text: str, destination: str | None, inputs: Sequence[str]) -> None:
-    """Print ``text`` or write it atomically to ``destination`` (never over an input)."""
+def write_output(text: str | bytes, destination: str | None, inputs: Sequence[str]) -> None:
+    """Print ``text`` or write it atomically to ``destination`` (never over an input).
+
+    Bytes (an image, an ``.npz`` file) go to standard output's binary buffer.
+    """
     if destination is None or destination == "-":
-        sys.stdout.write(text)
+        if isinstance(text, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(text)
+        else:
+            sys.stdout.write(text)
         return
     target = os.path.abspath(destination)
     if any(name != "-" and os.path.abspath(name) == target for name in inputs):
@@ -172,8 +281,12 @@ def write_output(text: str, destination: str | None, inputs: Sequence[str]) -> N
     directory = os.path.dirname(target) or "."
     temporary = os.path.join(directory, f".{os.path.basename(target)}.{os.getpid()}.tmp")
     try:
-        with open(temporary, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        if isinstance(text, bytes):
+            with open(temporary, "wb") as handle:
+                handle.write(text)
+        else:
+            with open(temporary, "w", encoding="utf-8") as handle:
+                handle.write(text)
         os.replace(temporary, target)
     except OSError as exc:
         if os.path.exists(temporary):
@@ -199,6 +312,7 @@ def _run_compare(args: argparse.Namespace) -> str:
     for spec in args.files:
         path, sets = split_variant(spec)
         result = _compile(path, {**shared, **parse_assignments(sets)}, args)
+        _print_diagnostics_of_passes(result, args)
         results.append(result)
         labels.append(_label(path, sets, result))
         inputs.append(path)
@@ -213,6 +327,9 @@ def _run_compare(args: argparse.Namespace) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
+    if args.command == "passes":
+        sys.stdout.write(list_passes())
+        return EXIT_OK
     try:
         if args.command == "compare":
             inputs = [split_variant(spec)[0] for spec in args.files]
@@ -226,7 +343,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{args.file}: ok: network {graph.name}, {len(graph)} layers, "
                   f"input {'x'.join(map(str, source))}, output {shape}")
         else:
-            write_output(_render(result, args), args.output, [args.file])
+            _print_diagnostics_of_passes(result, args)
+            inputs = [args.file, *([args.weights] if args.weights else [])]
+            if args.save_weights:
+                save_weights(result, args.save_weights, inputs)
+            write_output(_render(result, args), args.output, inputs)
     except NetdslError as exc:
         _report_errors(exc, args)
         return EXIT_INPUT

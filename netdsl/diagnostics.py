@@ -178,6 +178,14 @@ ERROR_CODES: dict[str, str] = {
     "E501": "network too large (size limit reached)",
     "E601": "unknown pass",
     "E602": "a pass runs before one it requires",
+    "E701": "the weights file cannot be read",
+    "E702": "the weights do not match the network",
+}
+
+#: Codes of the notes passes attach to a layer they left alone.
+NOTE_CODES: dict[str, str] = {
+    "N201": "a batch norm was not folded (fold-batchnorm)",
+    "N202": "an activation or batch norm was not fused (fuse-activations)",
 }
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -59,6 +61,8 @@ class CompileResult:
     runs: tuple[PassRun, ...] = ()
     options: CompileOptions = CompileOptions()
     source: str | None = None
+    #: Seconds spent in each stage before the passes: ``(("parse", s), ("elaborate", s))``.
+    timings: tuple[tuple[str, float], ...] = ()
 
     @property
     def name(self) -> str:
@@ -151,17 +155,39 @@ def _no_gc() -> Iterator[None]:
 
 def elaborate_string(
     text: str, *, filename: str | None = None, params: Mapping[str, Any] | None = None,
-    max_nodes: int = DEFAULT_MAX_NODES,
+    max_nodes: int = DEFAULT_MAX_NODES, timings: list[tuple[str, float]] | None = None,
 ) -> Graph:
-    """Parse and elaborate ``text`` into a graph with shapes, before any pass."""
+    """Parse and elaborate ``text`` into a graph with shapes, before any pass.
+
+    When ``timings`` is a list, ``("parse", seconds)`` and ``("elaborate",
+    seconds)`` are appended to it.
+    """
     name = filename or "<string>"
     try:
+        start = time.perf_counter()
         module = parse(text, name)
+        parsed = time.perf_counter()
         loader = ModuleLoader(parse, (stdlib_path(),))
-        return Elaborator(loader, max_nodes).elaborate(module, _normalise(params))
+        graph = Elaborator(loader, max_nodes).elaborate(module, _normalise(params))
+        if timings is not None:
+            timings += [("parse", parsed - start), ("elaborate", time.perf_counter() - parsed)]
+        return graph
     except RecursionError:
         raise error("E501", "the input nests too deeply to compile",
                     hint="reduce the nesting of brackets, blocks or function calls") from None
+
+
+def _with_weights(graph: Graph, weights: str | os.PathLike[str] | Mapping[str, Any] | None,
+                  seed: int | None) -> Graph:
+    from netdsl.weights import attach_weights, load_npz, random_weights
+
+    if weights is None:
+        arrays = random_weights(graph, seed or 0)
+    elif isinstance(weights, Mapping):
+        arrays = dict(weights)
+    else:
+        arrays = load_npz(weights)
+    return attach_weights(graph, arrays)
 
 
 def compile_graph(graph: Graph, options: CompileOptions = CompileOptions(),
@@ -189,13 +215,28 @@ def compile_string(
     batch: int = 1,
     memory_model: str = "naive",
     max_nodes: int = DEFAULT_MAX_NODES,
+    keep_graphs: bool = False,
+    weights: str | os.PathLike[str] | Mapping[str, Any] | None = None,
+    seed: int | None = None,
 ) -> CompileResult:
-    """Compile netdsl source ``text``; imports resolve relative to ``filename``."""
+    """Compile netdsl source ``text``; imports resolve relative to ``filename``.
+
+    ``passes`` replaces the default pipeline; with ``keep_graphs`` every entry
+    of ``result.runs`` keeps the graph its pass produced. ``weights`` (an
+    ``.npz`` path or a mapping ``<layer>/<parameter>`` -> array) or ``seed``
+    (random weights) make the graph carry real weights, which the passes
+    transform and :func:`netdsl.execute` runs.
+    """
     options = CompileOptions(tuple(passes) if passes is not None else DEFAULT_PIPELINE,
                              dtype, batch, memory_model, max_nodes)
+    timings: list[tuple[str, float]] = []
     with _no_gc():
-        graph = elaborate_string(text, filename=filename, params=params, max_nodes=max_nodes)
-        return attrs.evolve(compile_graph(graph, options), source=filename)
+        graph = elaborate_string(text, filename=filename, params=params, max_nodes=max_nodes,
+                                 timings=timings)
+        if weights is not None or seed is not None:
+            graph = _with_weights(graph, weights, seed)
+        result = compile_graph(graph, options, keep_graphs=keep_graphs)
+        return attrs.evolve(result, source=filename, timings=tuple(timings))
 
 
 def compile_file(
@@ -207,15 +248,19 @@ def compile_file(
     batch: int = 1,
     memory_model: str = "naive",
     max_nodes: int = DEFAULT_MAX_NODES,
+    keep_graphs: bool = False,
+    weights: str | os.PathLike[str] | Mapping[str, Any] | None = None,
+    seed: int | None = None,
 ) -> CompileResult:
-    """Read and compile the network in ``path``."""
+    """Read and compile the network in ``path`` (options as for :func:`compile_string`)."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise error("E100", f"cannot read '{path}': {reason}") from None
     return compile_string(text, filename=str(path), params=params, passes=passes, dtype=dtype,
-                          batch=batch, memory_model=memory_model, max_nodes=max_nodes)
+                          batch=batch, memory_model=memory_model, max_nodes=max_nodes,
+                          keep_graphs=keep_graphs, weights=weights, seed=seed)
 
 
 __all__ = [
