@@ -29,6 +29,9 @@ CONVENTIONS = {
                     "input Kh*Kw*Cout/groups times, its weights once, writes its output once",
     "memory_compulsory": "elements read and written with a perfect cache: every input, "
                          "weight and output once",
+    "absorbed": "layers merged into the one before them: batch norms folded into its weights "
+                "and bias (they no longer run), activations fused (applied as it writes its "
+                "output: their FLOPs stay, their memory traffic goes)",
     "addressing": "concat and flatten are done by addressing and move no data; dropout and "
                   "identity do not run at inference",
 }

@@ -42,6 +42,7 @@ def report_dict(result: CompileResult) -> dict[str, Any]:
             "memory_model": cost.memory_model,
             "memory": CONVENTIONS[f"memory_{cost.memory_model}"],
             "addressing": CONVENTIONS["addressing"],
+            "absorbed": CONVENTIONS["absorbed"],
             "dtype": cost.dtype,
             "batch": cost.batch,
             "units": "counts are elements; *_bytes fields are bytes of the dtype",

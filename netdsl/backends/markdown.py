@@ -33,7 +33,7 @@ def render_markdown(result: CompileResult) -> str:
         for n in graph.nodes
     ]
     lines += table(["layer", "op", "output", "params", "MACCs", "FLOPs", "memory accesses",
-                    "fused"], rows, 3)
+                    "absorbed"], rows, 3)
     lines.append("")
     totals = [
         ("parameters", base.params.total, cost.params.total),

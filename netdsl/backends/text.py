@@ -51,7 +51,7 @@ def _columns(graph: Graph, wide: bool) -> list[tuple[str, str, Callable[[Node], 
         ("%mem", ">", lambda n: _percent(n.cost.memory.total, totals.memory.total)),
     ]
     if wide:
-        columns.append(("fused", "<", lambda n: "+".join(fused_names(n))))
+        columns.append(("absorbed", "<", lambda n: "+".join(fused_names(n))))
     return columns
 
 
@@ -66,8 +66,8 @@ def layer_table(graph: Graph, width: int = WIDE) -> list[str]:
     cells = [[get(node) for _, _, get in columns] for node in graph.nodes]
     widths = [max([len(h), *(len(row[i]) for row in cells)]) for i, (h, _, _) in
               enumerate(columns)]
-    if wide:  # the fused column is last and may be empty
-        widths[-1] = max(widths[-1], 5)
+    if wide:  # the absorbed column is last and may be empty
+        widths[-1] = max(widths[-1], 8)
     fixed = sum(widths) + 2 * len(columns)
     longest = max([len("layer"), *(len(n.name) for n in graph.nodes)])
     name_width = max(12, min(longest, width - fixed))
@@ -165,6 +165,7 @@ def conventions(cost: GraphCost, passes: tuple[str, ...], width: int) -> list[st
         f"  Memory accesses ({cost.memory_model} model): {memory}; counted in elements "
         f"(x {size} bytes for {cost.dtype}).",
         f"  {CONVENTIONS['addressing'][0].upper()}{CONVENTIONS['addressing'][1:]}.",
+        f"  Absorbed: {CONVENTIONS['absorbed']}.",
         f"  Batch size {cost.batch}; dtype {cost.dtype}; passes: {', '.join(passes)}.",
     ]
     return ["Conventions", *(line for p in paragraphs for line in _wrap(p, width))]
