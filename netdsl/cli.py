@@ -156,6 +156,8 @@ def _cost_options(args: argparse.Namespace) -> dict[str, Any]:
     if hasattr(args, "dtype"):
         options.update(dtype=args.dtype, batch=args.batch, memory_model=args.memory_model,
                        passes=pipeline(args), keep_graphs=bool(args.print_ir_after))
+    if args.command == "check":  # the network as written: no optimisation
+        options["passes"] = ("infer-shapes", "annotate-cost")
     if getattr(args, "weights", None):
         options["weights"] = args.weights
     return options

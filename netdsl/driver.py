@@ -24,7 +24,13 @@ from netdsl.diagnostics import NetdslError, error
 from netdsl.elaborate.elaborator import DEFAULT_MAX_NODES, Elaborator, ModuleLoader
 from netdsl.ir.graph import Graph, GraphCost, Node
 from netdsl.ir.printer import print_graph
-from netdsl.passes import BASELINE_PIPELINE, DEFAULT_PIPELINE, PassRun, run_pipeline
+from netdsl.passes import (
+    BASELINE_PIPELINE,
+    DEFAULT_PIPELINE,
+    PassRun,
+    make_pass,
+    run_pipeline,
+)
 from netdsl.syntax.parser import parse
 
 
@@ -201,7 +207,7 @@ def compile_graph(graph: Graph, options: CompileOptions = CompileOptions(),
         baseline = run_pipeline(graph, BASELINE_PIPELINE, options.pass_options()).graph
     final = pipeline.graph
     if final.cost is None:  # annotate-cost was left out: cost the result anyway
-        final = run_pipeline(final, ("annotate-cost",), options.pass_options()).graph
+        final = make_pass("annotate-cost", options.pass_options()).run(final).graph
     return CompileResult(final, baseline, pipeline.runs, options)
 
 
