@@ -114,7 +114,7 @@ def test_compile_refuses_to_overwrite_its_input(capsys, tmp_path) -> None:
 
 def test_dtype_batch_and_memory_model(capsys) -> None:
     def totals(*options: str) -> dict:
-        status, out, _ = run(capsys, "compile", V2, "--format", "json", *options)
+        _status, out, _ = run(capsys, "compile", V2, "--format", "json", *options)
         return json.loads(out)["totals"]
 
     base = totals()
@@ -135,12 +135,12 @@ def test_passes_lists_every_pass(capsys) -> None:
 
 
 def test_disable_fold_batchnorm(capsys) -> None:
-    status, out, _ = run(capsys, "compile", V1, "--format", "json", "--disable",
+    _, out, _ = run(capsys, "compile", V1, "--format", "json", "--disable",
                          "fold-batchnorm")
     report = json.loads(out)
     assert report["passes"] == ["infer-shapes", "fuse-activations", "annotate-cost"]
     assert report["totals"]["params"] == 4_253_864  # BN fused, not folded: parameters stay
-    status, out, _ = run(capsys, "compile", V1, "--format", "json")
+    _status, out, _ = run(capsys, "compile", V1, "--format", "json")
     assert json.loads(out)["totals"]["params"] == 4_221_032
 
 
