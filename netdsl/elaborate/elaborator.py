@@ -21,6 +21,7 @@ memory.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -479,8 +480,8 @@ class ModuleLoader:
 
     def _candidates(self, item: ast.Import, importer: Source) -> list[Path]:
         base = Path(importer.name).parent if not importer.name.startswith("<") else Path.cwd()
-        if item.is_path:
-            return [base / item.target]
+        if item.is_path:  # normalised, so messages say a/c.net rather than a/b/../c.net
+            return [Path(os.path.normpath(base / item.target))]
         return [base / f"{item.target}.net", *(d / f"{item.target}.net" for d in self.search_path)]
 
     def load(self, item: ast.Import, importer: Source) -> Env:
