@@ -13,6 +13,7 @@ have a code, a message, a source span and notes.
 
 from netdsl.diagnostics import Diagnostic, NetdslError, Note, Span
 from netdsl.driver import CompileResult, compile_file, compile_string
+from netdsl.execute import execute
 from netdsl.ir import Graph, Node
 
 __version__ = "0.1.0"
@@ -28,4 +29,5 @@ __all__ = [
     "__version__",
     "compile_file",
     "compile_string",
+    "execute",
 ]
