@@ -89,6 +89,8 @@ def _ratio(after: int, before: int) -> str:
         return ""
     if not after:
         return "all"
+    if not before:
+        return "new"
     return f"{before / after:.2f}x fewer" if after < before else f"{after / before:.2f}x more"
 
 

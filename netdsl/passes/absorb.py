@@ -42,7 +42,7 @@ def absorb(
     kept: dict[str, Node] = {}  # insertion-ordered: the new graph's nodes
     notes: list[Diagnostic] = []
     for node in graph.nodes:
-        if renamed:
+        if any(i in renamed for i in node.inputs):
             node = attrs.evolve(node, inputs=tuple(renamed.get(i, i) for i in node.inputs))
         producer = kept.get(node.inputs[0]) if len(node.inputs) == 1 else None
         decision = rule(node, producer, graph) if producer is not None else None
