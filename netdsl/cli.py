@@ -277,7 +277,9 @@ def write_output(text: str | bytes, destination: str | None, inputs: Sequence[st
             sys.stdout.write(text)
         return
     target = os.path.abspath(destination)
-    if any(name != "-" and os.path.abspath(name) == target for name in inputs):
+    # realpath: a symlink to an input is the input
+    if any(name != "-" and os.path.realpath(name) == os.path.realpath(target)
+           for name in inputs):
         raise error("E100", f"refusing to overwrite the input file '{destination}'",
                     hint="choose another output file with -o")
     directory = os.path.dirname(target) or "."

@@ -1,8 +1,10 @@
 """Golden report files and the structure of every report format.
 
-``tests/golden/small.*`` hold the exact text, CSV, Markdown and JSON reports
-of ``tests/golden/small.net``; rewrite them with ``pytest --update-golden``
-and review the diff.
+``tests/golden/small.*`` hold the exact text (120 and 80 columns), CSV, Markdown, JSON
+and IR reports of ``tests/golden/small.net``, compiled with the default pipeline under the
+stable file name ``small.net``. Rewrite them with ``pytest --update-golden`` (or
+``NETDSL_UPDATE_GOLDEN=1``) and review the diff. Every figure of the golden files was
+checked by hand against docs/cost-model.md when they were written.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import csv
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -20,20 +23,35 @@ from netdsl.backends.csv_report import CSV_COLUMNS
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 ROOT = GOLDEN.parent.parent
+PLAIN = ("infer-shapes", "annotate-cost")
+SMALL_TEXT = (GOLDEN / "small.net").read_text()
 
 
 @pytest.fixture(scope="module")
 def small() -> netdsl.CompileResult:
-    text = (GOLDEN / "small.net").read_text()
-    return netdsl.compile_string(text, filename="small.net")
+    return netdsl.compile_string(SMALL_TEXT, filename="small.net")
+
+
+@pytest.fixture(scope="module")
+def small_json(small) -> dict:
+    return json.loads(small.to_json())
+
+
+@pytest.fixture(scope="module")
+def mobilenet_v2() -> netdsl.CompileResult:
+    return netdsl.compile_file(ROOT / "examples" / "mobilenet_v2.net")
 
 
 def check_golden(request: pytest.FixtureRequest, name: str, actual: str) -> None:
+    """Compare ``actual`` with ``tests/golden/NAME``, or rewrite it with --update-golden."""
     path = GOLDEN / name
     if request.config.getoption("--update-golden") or os.environ.get("NETDSL_UPDATE_GOLDEN"):
         path.write_text(actual)
+    assert path.exists(), f"{name} is missing (run pytest --update-golden)"
     assert actual == path.read_text(), f"{name} differs (run pytest --update-golden)"
 
+
+# --- golden files -------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("name", "render"), [
     ("small.120.txt", lambda r: r.to_text(120)),
@@ -47,24 +65,87 @@ def test_golden(small, request, name, render) -> None:
     check_golden(request, name, render(small))
 
 
+def test_reports_are_deterministic(small) -> None:
+    again = netdsl.compile_string(SMALL_TEXT, filename="small.net")
+    for render in ("to_json", "to_csv", "to_markdown", "to_ir"):
+        assert getattr(again, render)() == getattr(small, render)(), render
+    assert again.to_text(120) == small.to_text(120)
+    assert again.to_text(80) == small.to_text(80)
+
+
+def test_golden_source_path_is_the_name_given(small_json) -> None:
+    assert small_json["source"] == "small.net"
+    assert all(re.fullmatch(r"small\.net:\d+:\d+", layer["source"])
+               for layer in small_json["layers"])
+    relative = netdsl.compile_string(SMALL_TEXT, filename="tests/golden/small.net")
+    assert json.loads(relative.to_json())["source"] == "tests/golden/small.net"
+
+
+# --- text ---------------------------------------------------------------------------------
+
 @pytest.mark.parametrize("width", [80, 120])
-def test_text_fits_the_terminal(small, width) -> None:
+def test_text_fits_the_terminal(small, mobilenet_v2, width) -> None:
     for line in small.to_text(width).splitlines():
         assert len(line) <= width, line
-    mobilenet = netdsl.compile_file(ROOT / "examples" / "mobilenet_v2.net")
-    for line in mobilenet.to_text(width).splitlines():
+    for line in mobilenet_v2.to_text(width).splitlines():
         assert len(line) <= width, line
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_text_layer_table_and_totals_fit_for_every_example(width) -> None:
+    """The per-layer table and the totals of the big examples fit (the savings section is
+    tested separately below)."""
+    for name in ("mobilenet_v1", "resnet50", "vgg16"):
+        text = netdsl.compile_file(ROOT / "examples" / f"{name}.net").to_text(width)
+        head = text.split("What the passes saved")[0]
+        for line in head.splitlines():
+            assert len(line) <= width, (name, line)
+
+
+@pytest.mark.parametrize("name", ["mobilenet_v1", "vgg16"])
+def test_text_savings_section_fits_80_columns(name) -> None:
+    text = netdsl.compile_file(ROOT / "examples" / f"{name}.net").to_text(80)
+    tail = text.split("What the passes saved")[1]
+    for line in tail.splitlines():
+        assert len(line) <= 80, line
+
+
+def test_text_is_exact_at_120_and_compact_at_80(small) -> None:
+    wide, narrow = small.to_text(120), small.to_text(80)
+    assert re.search(r"^conv2 .* 2,320  589,824   596,240 ", wide, re.M)
+    assert re.search(r"^conv2 .* 2\.32K   590K      596K ", narrow, re.M)
+    for text in (wide, narrow):  # totals are always exact
+        assert re.search(r"^MACCs +1,290,400 +1,290,400$", text, re.M)
+        assert re.search(r"^FLOPs +2,625,896 +2,613,608 ", text, re.M)
+
+
+def test_text_never_prints_maccs_as_flops(small) -> None:
+    text = small.to_text(120)
+    flops_lines = [line for line in text.splitlines() if line.startswith("FLOPs")]
+    assert flops_lines and all(f"{small.totals.maccs:,}" not in line for line in flops_lines)
+    assert f"{small.totals_unoptimized.flops:,}" in flops_lines[0]
 
 
 def test_text_footer_states_the_conventions(small) -> None:
     text = small.to_text(120)
     assert "MACCs: multiply-accumulates of convolution and dense layers only" in text
     assert "(1 MACC = 2 FLOPs)" in text
+    assert "FLOPs: 2 x MACCs, plus per output element" in text
     assert "Memory accesses (naive model)" in text
     assert "Batch size 1; dtype fp32" in text
-    int8 = netdsl.compile_string((GOLDEN / "small.net").read_text(), dtype="int8", batch=8,
-                                 memory_model="compulsory").to_text(120)
-    assert "Memory accesses (compulsory model)" in int8 and "Batch size 8; dtype int8" in int8
+
+
+@pytest.mark.parametrize(("dtype", "batch", "model"), [
+    ("int8", 8, "compulsory"), ("fp16", 2, "naive"), ("int4", 1, "compulsory")])
+def test_text_footer_follows_the_options(dtype, batch, model) -> None:
+    result = netdsl.compile_string(SMALL_TEXT, filename="small.net", dtype=dtype,
+                                   batch=batch, memory_model=model)
+    for width in (80, 120):
+        text = " ".join(result.to_text(width).split())  # undo the wrapping
+        assert f"Memory accesses ({model} model)" in text
+        assert f"Batch size {batch}; dtype {dtype}" in text
+        assert f"memory accesses ({model})" in text
+        assert f"model size ({dtype})" in text
 
 
 def test_text_ends_with_what_the_passes_saved(small) -> None:
@@ -76,50 +157,196 @@ def test_text_ends_with_what_the_passes_saved(small) -> None:
     assert f"{base.memory.total:,} -> {after.memory.total:,}: {saved:+,}" in tail
 
 
-def test_json_fields(small) -> None:
-    report = json.loads(small.to_json())
-    assert report["schema"] == "netdsl.report/1"
-    assert report["network"] == "Small"
-    assert report["arguments"] == {"width": 16, "classes": 10}
-    assert report["passes"] == ["infer-shapes", "fold-batchnorm", "fuse-activations",
-                                "annotate-cost"]
-    for key in ("totals", "totals_unoptimized"):
-        totals = report[key]
-        assert set(totals) >= {"params", "params_breakdown", "maccs", "flops",
-                               "memory_accesses", "activations", "peak_activations",
-                               "model_bytes"}
-        assert set(totals["params_breakdown"]) == {"weights", "biases", "bn_affine",
-                                                   "bn_stats"}
-    assert len(report["layers"]) == len(small.graph)
-    for layer in report["layers"]:
-        assert set(layer) >= {"name", "op", "inputs", "input_shapes", "output_shape",
-                              "params", "maccs", "flops", "memory_accesses", "memory",
-                              "fused", "source"}
+def test_text_without_optimizing_passes_has_one_totals_column() -> None:
+    result = netdsl.compile_string(SMALL_TEXT, filename="small.net", passes=PLAIN)
+    text = result.to_text(120)
+    assert re.search(r"^parameters +5,402$", text, re.M)
+    assert re.search(r"^MACCs +1,290,400$", text, re.M)
+    assert "What the passes saved" not in text
+    assert "Batch size 1; dtype fp32; passes: infer-shapes, annotate-cost." in text
+
+
+# --- JSON ---------------------------------------------------------------------------------
+
+TOTALS_KEYS = {"params", "params_breakdown", "params_trainable", "maccs", "flops",
+               "memory_accesses", "memory", "memory_bytes", "activations", "peak_activations",
+               "peak_activation_bytes", "model_bytes"}
+LAYER_KEYS = {"name", "op", "inputs", "input_shapes", "output_shape", "params",
+              "params_breakdown", "maccs", "flops", "memory_accesses", "memory", "activations",
+              "fused", "attributes", "blocks", "source"}
+
+
+def test_json_top_level(small_json) -> None:
+    assert list(small_json) == ["schema", "network", "source", "arguments", "passes",
+                                "conventions", "input_shape", "output_shape", "totals",
+                                "totals_unoptimized", "layers"]
+    assert small_json["schema"] == "netdsl.report/1"
+    assert small_json["network"] == "Small"
+    assert small_json["arguments"] == {"width": 16, "classes": 10}
+    assert small_json["passes"] == ["infer-shapes", "fold-batchnorm", "fuse-activations",
+                                    "annotate-cost"]
+    assert small_json["input_shape"] == [32, 32, 3]
+    assert small_json["output_shape"] == [10]
+    conventions = small_json["conventions"]
+    assert (conventions["memory_model"], conventions["dtype"], conventions["batch"]) == (
+        "naive", "fp32", 1)
+    assert {"maccs", "flops", "params", "memory", "units"} <= set(conventions)
+
+
+def test_json_arguments_follow_the_parameters() -> None:
+    result = netdsl.compile_string(SMALL_TEXT, filename="small.net", params={"width": 8})
+    assert json.loads(result.to_json())["arguments"] == {"width": 8, "classes": 10}
+
+
+@pytest.mark.parametrize("key", ["totals", "totals_unoptimized"])
+def test_json_totals_match_the_api(small, small_json, key) -> None:
+    totals = small_json[key]
+    cost = small.totals if key == "totals" else small.totals_unoptimized
+    assert set(totals) == TOTALS_KEYS
+    assert totals["params"] == cost.params.total
+    assert totals["params_trainable"] == cost.params.trainable
+    assert totals["params_breakdown"] == {"weights": cost.params.weights,
+                                          "biases": cost.params.biases,
+                                          "bn_affine": cost.params.bn_affine,
+                                          "bn_stats": cost.params.bn_stats}
+    assert totals["params"] == sum(totals["params_breakdown"].values())
+    assert (totals["maccs"], totals["flops"]) == (cost.maccs, cost.flops)
+    assert totals["memory"] == {"input": cost.memory.input, "output": cost.memory.output,
+                                "weights": cost.memory.weights}
+    assert totals["memory_accesses"] == cost.memory.total == sum(totals["memory"].values())
+    assert totals["memory_bytes"] == cost.memory_bytes == 4 * cost.memory.total
+    assert totals["activations"] == cost.activations
+    assert totals["peak_activations"] == cost.peak_activations
+    assert totals["peak_activation_bytes"] == cost.peak_bytes
+    assert totals["model_bytes"] == cost.model_bytes == 4 * cost.params.total
+
+
+def test_json_unoptimized_figures_of_the_small_network(small_json) -> None:
+    """By hand: kernels 3x3x3x16 + 2 x 3x3x16x16 + 16x10 = 5,200; the dense bias 10; three
+    batch norms of 16 channels: 96 gamma/beta and 96 mean/variance."""
+    base = small_json["totals_unoptimized"]
+    assert base["params_breakdown"] == {"weights": 5200, "biases": 10, "bn_affine": 96,
+                                        "bn_stats": 96}
+    assert (base["params"], base["params_trainable"]) == (5402, 5306)
+    # 3x3x3 x 16x16x16 + 2 x 3x3x16 x 16x16x16 + 16 x 10
+    assert base["maccs"] == 110_592 + 2 * 589_824 + 160 == 1_290_400
+    assert base["peak_activations"] == 12_288  # the shortcut + two 16x16x16 tensors
+
+
+def test_json_layers(small, small_json) -> None:
+    layers = small_json["layers"]
+    assert [layer["name"] for layer in layers] == [n.name for n in small.graph.nodes]
+    shapes = {layer["name"]: layer["output_shape"] for layer in layers}
+    for layer in layers:
+        assert set(layer) == LAYER_KEYS, layer["name"]
         assert set(layer["memory"]) == {"input", "output", "weights"}
         assert layer["memory_accesses"] == sum(layer["memory"].values())
-    assert sum(layer["maccs"] for layer in report["layers"]) == report["totals"]["maccs"]
+        assert set(layer["params_breakdown"]) == {"weights", "biases", "bn_affine",
+                                                  "bn_stats"}
+        assert layer["params"] == sum(layer["params_breakdown"].values())
+        assert layer["input_shapes"] == [shapes[name] for name in layer["inputs"]]
+        assert all(shapes[name] is not None for name in layer["inputs"])
+        for absorbed in layer["fused"]:
+            assert set(absorbed) == {"name", "op", "how", "source"}
+            assert absorbed["how"] in ("folded", "fused")
+    by_name = {layer["name"]: layer for layer in layers}
+    assert [(f["name"], f["op"], f["how"]) for f in by_name["conv1"]["fused"]] == [
+        ("bn1", "bn", "folded"), ("relu1", "relu", "fused")]
+    assert by_name["add"]["inputs"] == ["conv1", "conv3"]
 
 
-def test_json_for_mobilenet_v2() -> None:
-    report = json.loads(netdsl.compile_file(ROOT / "examples" / "mobilenet_v2.net").to_json())
-    assert report["totals_unoptimized"]["maccs"] == 300_774_272
-    assert report["totals_unoptimized"]["params"] == 3_538_984
+@pytest.mark.parametrize("key", ["params", "maccs", "flops", "memory_accesses",
+                                 "activations"])
+def test_json_layers_add_up_to_the_totals(small_json, key) -> None:
+    assert sum(layer[key] for layer in small_json["layers"]) == small_json["totals"][key]
+
+
+def test_json_layers_are_one_object_per_line(small) -> None:
+    text = small.to_json()
+    lines = [line for line in text.splitlines() if line.lstrip().startswith('{"name"')]
+    assert len(lines) == len(small.graph)
+
+
+def test_json_follows_dtype_batch_and_memory_model() -> None:
+    result = netdsl.compile_string(SMALL_TEXT, filename="small.net", dtype="int8", batch=2,
+                                   memory_model="compulsory")
+    report = json.loads(result.to_json())
+    c = report["conventions"]
+    assert (c["memory_model"], c["dtype"], c["batch"]) == ("compulsory", "int8", 2)
+    assert report["totals"]["model_bytes"] == report["totals"]["params"]
+    assert report["totals"]["maccs"] == 2 * 1_290_400
+
+
+def test_json_for_mobilenet_v2(mobilenet_v2) -> None:
+    report = json.loads(mobilenet_v2.to_json())
+    base = report["totals_unoptimized"]
+    assert base["maccs"] == 300_774_272
+    assert base["params"] == 3_538_984
+    assert base["params_trainable"] == 3_504_872
+    assert base["params_breakdown"] == {"weights": 3_469_760, "biases": 1_000,
+                                        "bn_affine": 34_112, "bn_stats": 34_112}
     assert report["totals"]["maccs"] == 300_774_272
     assert report["totals"]["params"] == 3_487_816
+    assert report["arguments"] == {"alpha": 1.0, "size": 224, "classes": 1000}
+    assert report["input_shape"] == [224, 224, 3]
     assert report["output_shape"] == [1000]
 
 
+# --- CSV ----------------------------------------------------------------------------------
+
 def test_csv_has_a_fixed_header_and_one_row_per_layer(small) -> None:
     rows = list(csv.reader(io.StringIO(small.to_csv())))
+    assert rows[0] == ["name", "op", "inputs", "output_shape", "params", "weights", "biases",
+                       "bn_affine", "bn_stats", "maccs", "flops", "memory_accesses",
+                       "memory_input", "memory_output", "memory_weights", "activations",
+                       "fused", "source"]
     assert tuple(rows[0]) == CSV_COLUMNS
     assert [r[0] for r in rows[1:]] == [n.name for n in small.graph.nodes]
+    assert all(len(r) == len(CSV_COLUMNS) for r in rows)
     maccs = CSV_COLUMNS.index("maccs")
     assert sum(int(r[maccs]) for r in rows[1:]) == small.totals.maccs
 
 
+def test_csv_rows_agree_with_the_json(small, small_json) -> None:
+    rows = list(csv.DictReader(io.StringIO(small.to_csv())))
+    for row, layer in zip(rows, small_json["layers"], strict=True):
+        assert row["output_shape"] == "x".join(map(str, layer["output_shape"]))
+        assert row["inputs"] == ";".join(layer["inputs"])
+        assert row["fused"] == ";".join(f["op"] for f in layer["fused"])
+        for key in ("params", "maccs", "flops", "memory_accesses", "activations"):
+            assert int(row[key]) == layer[key]
+        for key in ("weights", "biases", "bn_affine", "bn_stats"):
+            assert int(row[key]) == layer["params_breakdown"][key]
+        for key in ("input", "output", "weights"):
+            assert int(row[f"memory_{key}"]) == layer["memory"][key]
+        assert row["source"] == layer["source"]
+    by_name = {row["name"]: row for row in rows}
+    assert by_name["add"]["inputs"] == "conv1;conv3"
+    assert by_name["conv1"]["fused"] == "bn;relu"
+
+
+def test_csv_for_mobilenet_v2_has_one_row_per_layer(mobilenet_v2) -> None:
+    rows = mobilenet_v2.to_csv().splitlines()
+    assert len(rows) == 1 + len(mobilenet_v2.graph)
+
+
+# --- Markdown -----------------------------------------------------------------------------
+
 def test_markdown_is_a_table(small) -> None:
     lines = small.to_markdown().splitlines()
+    assert lines[0] == "### Small(width=16, classes=10)"
     assert lines[2].startswith("| layer | op | output |")
     body = [line for line in lines if line.startswith("| `")]
     assert len(body) == len(small.graph)
     assert all(line.count("|") == lines[2].count("|") for line in body)
+
+
+def test_markdown_totals_and_conventions(small) -> None:
+    text = small.to_markdown()
+    assert "| total | before passes | after passes |" in text
+    assert "| MACCs | 1,290,400 | 1,290,400 |" in text
+    assert "| FLOPs | 2,625,896 | 2,613,608 |" in text
+    assert "| memory accesses (naive) | 1,707,400 | 1,658,200 |" in text
+    last = text.splitlines()[-1]
+    assert "(fp32); batch 1" in last and "naive model" in last
+    assert "MACCs count convolution and dense multiply-accumulates only" in last

@@ -189,15 +189,16 @@ def savings(result: CompileResult, width: int, max_notes: int = 8) -> list[str]:
     absorbed = [a for n in graph.nodes for a in n.fused]
     folded = sum(a.how == "folded" for a in absorbed)
     lines = ["What the passes saved"]
-    lines.append(f"  layers            {len(baseline)} -> {len(graph)}: {folded} batch norms "
-                 f"folded, {len(absorbed) - folded} layers fused")
+    lines += _wrap(f"  layers            {len(baseline)} -> {len(graph)}: {folded} batch norms "
+                   f"folded, {len(absorbed) - folded} layers fused", width, " " * 20)
     for label, b, a in (
         ("parameters", before.params.total, after.params.total),
         ("memory accesses", before.memory.total, after.memory.total),
         ("FLOPs", before.flops, after.flops),
         ("peak activations", before.peak_activations, after.peak_activations),
     ):
-        lines.append(f"  {label:<16}  {commas(b)} -> {commas(a)}: {_change(b, a)}")
+        lines += _wrap(f"  {label:<16}  {commas(b)} -> {commas(a)}: {_change(b, a)}", width,
+                       " " * 20)
     notes = [(run.name, d) for run in result.runs for d in run.diagnostics]
     if notes:
         lines.append(f"  not applied ({len(notes)}):")
