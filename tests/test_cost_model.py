@@ -1,7 +1,7 @@
 """The worked examples of the cost model, each on a tiny network.
 
-Every figure here is written out in the specification (/work/shared/docs/cost-model.md,
-restated in docs/cost-model.md); the tests compile a network holding just the layers of
+Every figure here is written out in the cost-model specification (restated in
+docs/cost-model.md); the tests compile a network holding just the layers of
 the example and read the per-layer costs. They run ``infer-shapes`` and ``annotate-cost``
 only, so nothing is folded or fused, unless a test is about fusion.
 """

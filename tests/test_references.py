@@ -1,6 +1,6 @@
 """The published figures of the standard networks (references.md), to the unit.
 
-Every expected number below is copied from /work/shared/docs/references.md (or, for the
+Every expected number below is copied from the project's reference figures (or, for the
 parameter breakdown, derived from its columns by the arithmetic written next to it).
 MACCs and every parameter count that does not depend on batch-norm folding are read from
 the unoptimised model (``infer-shapes`` and ``annotate-cost`` only); the "params with BN

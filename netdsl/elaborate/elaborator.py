@@ -484,13 +484,23 @@ class ModuleLoader:
             return [Path(os.path.normpath(base / item.target))]
         return [base / f"{item.target}.net", *(d / f"{item.target}.net" for d in self.search_path)]
 
+    def _shown(self, candidate: Path) -> str:
+        """A candidate path as messages show it: library directories by role, not location.
+
+        Where the package is installed says nothing to the user and would make messages
+        differ between machines.
+        """
+        if candidate.parent in self.search_path:
+            return f"<stdlib>/{candidate.name}"
+        return str(candidate)
+
     def load(self, item: ast.Import, importer: Source) -> Env:
         candidates = self._candidates(item, importer)
         path = next((p for p in candidates if p.is_file()), None)
         if path is None:
             known = sorted({p.stem for d in self.search_path for p in d.glob("*.net")})
             raise error("E207", f"cannot find module '{item.target}'", item.span,
-                        notes=[Note(f"looked for {', '.join(str(c) for c in candidates)}")],
+                        notes=[Note(f"looked for {', '.join(self._shown(c) for c in candidates)}")],
                         hint=did_you_mean(item.target, known)
                         or (f"the standard library has: {', '.join(known)}" if known else None))
         key = str(path.resolve())
