@@ -14,13 +14,21 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+import attrs
+
 from netdsl import __version__
-from netdsl.diagnostics import NetdslError, error
+from netdsl.diagnostics import NetdslError, Note, error
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 
 
-FORMATS = ("text", "json", "csv", "markdown", "ir")
+REPORT_FORMATS = ("text", "json", "csv", "markdown")
+DIAGRAM_FORMATS = ("dot", "svg", "png", "pdf")
+FORMATS = (*REPORT_FORMATS, "ir", *DIAGRAM_FORMATS)
+#: The format an output file's suffix implies when --format is not given.
+SUFFIX_FORMATS = {".txt": "text", ".json": "json", ".csv": "csv", ".md": "markdown",
+                  ".ir": "ir", ".dot": "dot", ".gv": "dot", ".svg": "svg", ".png": "png",
+                  ".pdf": "pdf"}
 DTYPES = ("fp32", "fp16", "bf16", "int8", "int4")
 
 
@@ -45,8 +53,8 @@ def _parser() -> argparse.ArgumentParser:
                          help="colour diagnostics (auto: only on a terminal, never with NO_COLOR)")
 
     def add_cost_options(sub: argparse.ArgumentParser, formats: Sequence[str]) -> None:
-        sub.add_argument("--format", choices=formats, default="text",
-                         help="report format (default: text)")
+        sub.add_argument("--format", choices=formats, default=None,
+                         help="output format (default: from the -o file's suffix, else text)")
         sub.add_argument("-o", "--output", metavar="FILE",
                          help="write the report to FILE (atomically) instead of standard output")
         sub.add_argument("--dtype", choices=DTYPES, default="fp32",
@@ -85,6 +93,20 @@ def _parser() -> argparse.ArgumentParser:
                           "them (batch norm folding)")
     compile_.add_argument("--save-weights", metavar="OUT.npz",
                           help="write the weights after the passes (folded) to OUT.npz")
+    diagram = compile_.add_argument_group(
+        "diagrams", "options of --format dot, svg, png and pdf (docs/diagrams.md)")
+    diagram.add_argument("--color-by", choices=("maccs", "memory", "params", "none"),
+                         default="maccs",
+                         help="shade boxes by this figure, on a log scale (default: maccs)")
+    diagram.add_argument("--collapse-blocks", type=_depth, nargs="?", const=0, default=None,
+                         metavar="DEPTH",
+                         help="draw each block instance as one box with its totals; with "
+                         "DEPTH, keep that many levels of blocks as frames first")
+    diagram.add_argument("--expand", action="append", default=[], metavar="PATH",
+                         help="never collapse this block instance (a path such as stage3/ir2 "
+                         "or a pattern such as 'stage3/*'; repeatable)")
+    diagram.add_argument("--rankdir", choices=("TB", "LR", "BT", "RL"), default="TB",
+                         help="direction of the flow: TB top-down (default), LR left-right")
 
     commands.add_parser("passes", help="list the passes, their options and the default "
                         "pipeline")
@@ -111,6 +133,16 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _depth(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a depth (0, 1, 2...), got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a depth of 0 or more, got {value}")
     return value
 
 
@@ -298,14 +330,57 @@ def write_output(text: str | bytes, destination: str | None, inputs: Sequence[st
         raise error("E100", f"cannot write '{destination}': {exc.strerror}") from None
 
 
-def _render(result, args: argparse.Namespace) -> str:
-    if args.format == "ir":
+def output_format(args: argparse.Namespace, allowed: Sequence[str]) -> str:
+    """--format, else the format the -o file's suffix names, else text."""
+    if args.format:
+        return args.format
+    suffix = os.path.splitext(args.output or "")[1].lower()
+    implied = SUFFIX_FORMATS.get(suffix, "text")
+    return implied if implied in allowed else "text"
+
+
+def _render(result, args: argparse.Namespace, fmt: str) -> str | bytes:
+    if fmt == "ir":
         return result.to_ir()
-    if args.format == "text":
+    if fmt == "text":
         width = args.width or shutil.get_terminal_size((120, 24)).columns
         return result.to_text(width)
+    if fmt in DIAGRAM_FORMATS:
+        return _draw(result, args, fmt)
     return {"json": result.to_json, "csv": result.to_csv,
-            "markdown": result.to_markdown}[args.format]()
+            "markdown": result.to_markdown}[fmt]()
+
+
+def _draw(result, args: argparse.Namespace, fmt: str) -> str | bytes:
+    """The diagram as DOT text or an image; without Graphviz, the DOT text beside -o."""
+    if fmt in ("png", "pdf") and args.output in (None, "-") and sys.stdout.isatty():
+        raise error("E100", f"refusing to write a {fmt.upper()} image to the terminal",
+                    hint=f"write it to a file with -o, e.g. -o {result.name}.{fmt}")
+    dot_text = result.to_dot(color_by=args.color_by, collapse=args.collapse_blocks,
+                             expand=args.expand, rankdir=args.rankdir)
+    if fmt == "dot":
+        return dot_text
+    from netdsl.backends.render import render
+
+    try:
+        return render(dot_text, fmt)
+    except NetdslError as exc:
+        fallback = _dot_fallback(args.output)
+        if exc.diagnostics[0].code != "E801" or fallback is None:
+            raise
+        write_output(dot_text, fallback, [args.file])
+        first = exc.diagnostics[0]
+        note = Note(f"the DOT text was written to {fallback}; with Graphviz installed, "
+                    f"`dot -T{fmt} {fallback} -o {args.output}` draws it")
+        raise NetdslError(attrs.evolve(first, notes=(*first.notes, note))) from None
+
+
+def _dot_fallback(output: str | None) -> str | None:
+    """Where the DOT text goes when an image cannot be drawn: beside -o, never over a file."""
+    if output in (None, "-"):
+        return None
+    candidate = os.path.splitext(output)[0] + ".dot"
+    return None if os.path.exists(candidate) else candidate
 
 
 def _run_compare(args: argparse.Namespace) -> str:
@@ -325,7 +400,7 @@ def _run_compare(args: argparse.Namespace) -> str:
             raise error("E309", f"{len(args.label)} --label options for {len(results)} "
                         "networks", hint="give one --label per network, in order")
         labels = list(args.label)
-    return RENDERERS[args.format](labels, results)
+    return RENDERERS[output_format(args, REPORT_FORMATS)](labels, results)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -351,7 +426,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             inputs = [args.file, *([args.weights] if args.weights else [])]
             if args.save_weights:
                 save_weights(result, args.save_weights, inputs)
-            write_output(_render(result, args), args.output, inputs)
+            write_output(_render(result, args, output_format(args, FORMATS)), args.output,
+                         inputs)
     except NetdslError as exc:
         _report_errors(exc, args)
         return EXIT_INPUT

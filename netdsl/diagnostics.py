@@ -180,6 +180,8 @@ ERROR_CODES: dict[str, str] = {
     "E602": "a pass runs before one it requires",
     "E701": "the weights file cannot be read",
     "E702": "the weights do not match the network",
+    "E801": "Graphviz's dot program is not installed (needed for svg, png and pdf)",
+    "E802": "Graphviz's dot program failed",
 }
 
 #: Codes of the notes passes attach to a layer they left alone.

@@ -132,6 +132,44 @@ class CompileResult:
         with _no_gc():
             return render_markdown(self)
 
+    def to_dot(
+        self,
+        *,
+        color_by: str = "maccs",
+        collapse: int | None = None,
+        expand: Sequence[str] = (),
+        rankdir: str = "TB",
+    ) -> str:
+        """The annotated graph as Graphviz DOT text (docs/diagrams.md).
+
+        ``color_by``: ``maccs``, ``memory``, ``params`` or ``none``; ``collapse``:
+        block nesting drawn as clusters, deeper instances drawn as one box
+        (None draws every layer); ``expand``: instance paths or patterns
+        (``stage3/*``) never collapsed; ``rankdir``: ``TB`` (top-down) or ``LR``.
+        """
+        from netdsl.backends.dot import render_dot
+
+        return render_dot(self.graph, color_by=color_by, collapse=collapse, expand=expand,
+                          rankdir=rankdir)
+
+    def render(self, image_format: str = "svg", **options: Any) -> bytes:
+        """The diagram drawn by Graphviz as ``svg``, ``png`` or ``pdf`` bytes.
+
+        ``options`` are those of :meth:`to_dot`. Needs Graphviz's ``dot``
+        program; raises :class:`NetdslError` (E801) with install instructions
+        when it is missing.
+        """
+        from netdsl.backends.render import render
+
+        return render(self.to_dot(**options), image_format)
+
+    def _repr_svg_(self) -> str | None:
+        """The diagram in Jupyter; None (plain text instead) when Graphviz is missing."""
+        try:
+            return self.render("svg").decode("utf-8")
+        except NetdslError:
+            return None
+
 
 def _normalise(params: Mapping[str, Any] | None) -> dict[str, Any]:
     def convert(value: Any) -> Any:

@@ -433,6 +433,10 @@ class Elaborator(Evaluator):
 # ---- modules and imports ------------------------------------------------------
 
 
+#: How source names of the standard library read: ``<stdlib>/std.net``.
+STDLIB_PREFIX = "<stdlib>/"
+
+
 class ModuleLoader:
     """Finds, parses and evaluates imported modules, once each; reports cycles."""
 
@@ -479,20 +483,25 @@ class ModuleLoader:
                 env.vars[item.name] = evaluator.eval(item.value, env)
 
     def _candidates(self, item: ast.Import, importer: Source) -> list[Path]:
-        base = Path(importer.name).parent if not importer.name.startswith("<") else Path.cwd()
+        if importer.name.startswith(STDLIB_PREFIX) and self.search_path:
+            base = self.search_path[0]
+        elif importer.name.startswith("<"):  # <stdin>, <string>
+            base = Path.cwd()
+        else:
+            base = Path(importer.name).parent
         if item.is_path:  # normalised, so messages say a/c.net rather than a/b/../c.net
             return [Path(os.path.normpath(base / item.target))]
         return [base / f"{item.target}.net", *(d / f"{item.target}.net" for d in self.search_path)]
 
-    def _shown(self, candidate: Path) -> str:
-        """A candidate path as messages show it: library directories by role, not location.
+    def _shown(self, path: Path) -> str:
+        """A module path as messages and reports show it: the library by role, not location.
 
-        Where the package is installed says nothing to the user and would make messages
-        differ between machines.
+        Where the package is installed says nothing to the user and would make
+        messages and reports differ between machines.
         """
-        if candidate.parent in self.search_path:
-            return f"<stdlib>/{candidate.name}"
-        return str(candidate)
+        if path.parent in self.search_path:
+            return f"{STDLIB_PREFIX}{path.name}"
+        return str(path)
 
     def load(self, item: ast.Import, importer: Source) -> Env:
         candidates = self._candidates(item, importer)
@@ -516,7 +525,7 @@ class ModuleLoader:
         except (OSError, UnicodeDecodeError) as exc:
             raise error("E100", f"cannot read module '{item.target}': {exc}", item.span) from None
         try:
-            module = self.parse(text, str(path))
+            module = self.parse(text, self._shown(path))
             env = self.module_env(module)
             self.evaluate_lets(module, env, Evaluator())
         finally:

@@ -1,0 +1,348 @@
+"""The Graphviz backend: the annotated graph as DOT text.
+
+:func:`render_dot` is a pure function of an annotated graph and the drawing
+options; it returns the text of a DOT digraph and needs neither Graphviz nor
+the ``graphviz`` package (:mod:`netdsl.backends.render` turns the text into
+SVG, PNG or PDF).
+
+What is drawn:
+
+* one box per layer as the deployed model runs it (a convolution that
+  absorbed its batch norm and activation is one box that lists them), with its
+  name, op and key hyper-parameters, output shape and non-zero figures
+  (parameters, MACCs, memory accesses);
+* one edge per tensor a layer reads, labelled with the tensor's shape;
+* a cluster per block instance (``stage2/ir1``, an ``inverted_residual``),
+  nested as the blocks were, each box named relative to its cluster; a cluster
+  holding a single box is left out, as is one that only wraps another;
+* with ``collapse=DEPTH``, block instances nested deeper than ``DEPTH`` levels
+  are drawn as one box with their summed figures (``collapse=0``: every
+  top-level instance is a box), except instances matched by ``expand``;
+* fills shaded by one figure on a logarithmic, perceptually even scale
+  (:mod:`netdsl.backends.palette`), explained by a legend under the title.
+
+Names and labels are escaped for DOT strings and HTML-like labels, so any
+layer name is drawn as written.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterable, Sequence
+from fnmatch import fnmatchcase
+
+import attrs
+
+from netdsl.backends.common import commas, compact, human_bytes, shape_text
+from netdsl.backends.palette import ZERO, LogScale, colour_at, text_colour
+from netdsl.ir.graph import Graph, LayerCost, MemoryAccesses, Node, ParamCounts
+from netdsl.ir.ops import Conv, Dense, Dropout, Pool, Upsample, ZeroPad, op_name
+from netdsl.ir.printer import format_argument
+
+#: What ``color_by`` may name: the label of the figure and how to read it from a cost.
+METRICS: dict[str, tuple[str, Callable[[LayerCost], int]]] = {
+    "maccs": ("MACCs", lambda c: c.maccs),
+    "memory": ("memory accesses", lambda c: c.memory.total),
+    "params": ("parameters", lambda c: c.params.total),
+}
+COLOR_BY = (*METRICS, "none")
+#: Graphviz's names for the directions: top-down, left-right and their reverses.
+RANKDIRS = ("TB", "LR", "BT", "RL")
+
+FONT = "Helvetica,Arial,sans-serif"
+
+
+def quote(text: str) -> str:
+    """A DOT double-quoted string that Graphviz reads back as ``text``.
+
+    Backslashes are doubled as well as quotes escaped: in labels and tooltips
+    Graphviz gives ``\\N``, ``\\G``, ``\\n`` and friends a meaning of their own.
+    """
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + escaped.replace("\n", "\\n").replace("\r", "") + '"'
+
+
+def _html(text: str) -> str:
+    """Text for an HTML-like label: markup characters as entities."""
+    return html.escape(text, quote=True)
+
+
+@attrs.frozen
+class _Unit:
+    """One box of the drawing: a layer, or a collapsed block instance and its layers."""
+
+    id: str
+    nodes: tuple[Node, ...]
+    clusters: tuple[tuple[str, str], ...]  # enclosing block instances, outside in
+    block: tuple[str, str] | None = None  # (path, block name) when collapsed
+
+    @property
+    def cost(self) -> LayerCost:
+        if self.block is None:
+            assert self.nodes[0].cost is not None, "annotate-cost did not run"
+            return self.nodes[0].cost
+        total = LayerCost(ParamCounts(), 0, 0, MemoryAccesses(), 0)
+        for node in self.nodes:
+            assert node.cost is not None, "annotate-cost did not run"
+            c = node.cost
+            total = LayerCost(total.params + c.params, total.maccs + c.maccs,
+                              total.flops + c.flops, total.memory + c.memory,
+                              total.activations + c.activations)
+        return total
+
+
+@attrs.define
+class _Cluster:
+    path: str
+    block: str
+    items: list[_Cluster | _Unit] = attrs.Factory(list)
+
+    def size(self) -> int:
+        return sum(item.size() if isinstance(item, _Cluster) else 1 for item in self.items)
+
+    def units(self) -> Iterable[_Unit]:
+        for item in self.items:
+            if isinstance(item, _Cluster):
+                yield from item.units()
+            else:
+                yield item
+
+
+def _collapsed_level(node: Node, collapse: int | None, expand: Sequence[str]) -> int | None:
+    """Index in ``node.blocks`` of the instance drawn as one box, or None for the node's own."""
+    if collapse is None:
+        return None
+    for level, (path, _) in enumerate(node.blocks):
+        if any(fnmatchcase(path, pattern) for pattern in expand):
+            return None  # an expanded instance shows everything inside it
+        if level >= collapse:
+            return level
+    return None
+
+
+def _units(graph: Graph, collapse: int | None, expand: Sequence[str]) -> list[_Unit]:
+    """The boxes in order of their first layer; a one-layer collapsed block is that layer."""
+    groups: dict[str, tuple[int | None, list[Node]]] = {}
+    for node in graph.nodes:
+        level = _collapsed_level(node, collapse, expand)
+        key = node.name if level is None else node.blocks[level][0] + "/"
+        groups.setdefault(key, (level, []))[1].append(node)
+    units = []
+    for key, (level, nodes) in groups.items():
+        if level is None:
+            units.append(_Unit(key, (nodes[0],), nodes[0].blocks))
+        elif len(nodes) == 1:
+            units.append(_Unit(nodes[0].name, (nodes[0],), nodes[0].blocks[:level]))
+        else:
+            blocks = nodes[0].blocks
+            units.append(_Unit(key, tuple(nodes), blocks[:level], blocks[level]))
+    return units
+
+
+def _cluster_tree(units: list[_Unit]) -> _Cluster:
+    root = _Cluster("", "")
+    index: dict[str, _Cluster] = {}
+    for unit in units:
+        parent = root
+        for path, block in unit.clusters:
+            cluster = index.get(path)
+            if cluster is None:
+                cluster = index[path] = _Cluster(path, block)
+                parent.items.append(cluster)
+            parent = cluster
+        parent.items.append(unit)
+    return root
+
+
+def _relative(name: str, base: str) -> str:
+    return name[len(base) + 1:] if base and name.startswith(base + "/") else name
+
+
+def _pair(pair: tuple[int, int], joiner: str = "x") -> str:
+    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}{joiner}{pair[1]}"
+
+
+def describe(graph: Graph, node: Node) -> str:
+    """The op and its key hyper-parameters: ``conv 3x3 stride 2 · 32 ch``."""
+    name = graph.display_op(node)
+    match node.op:
+        case Conv(channels=channels, kernel=kernel, stride=stride, dilation=dilation,
+                  groups=groups):
+            parts = [name, f"{kernel[0]}x{kernel[1]}"]
+            if stride != (1, 1):
+                parts.append(f"stride {_pair(stride)}")
+            if dilation != (1, 1):
+                parts.append(f"dilation {_pair(dilation)}")
+            text = " ".join(parts) + f" · {channels} ch"
+            return text + (f" · {groups} groups" if groups > 1 and name == "conv" else "")
+        case Pool(kernel=kernel, stride=stride):
+            text = f"{name} {kernel[0]}x{kernel[1]}"
+            return text + (f" stride {_pair(stride)}" if stride != (1, 1) else "")
+        case Dense(units=units):
+            return f"dense · {units} units"
+        case ZeroPad(sides=sides):
+            return f"zeropad {list(sides)}"
+        case Upsample(factor=factor, mode=mode):
+            return f"upsample x{_pair(factor)} {mode}"
+        case Dropout(rate=rate):
+            return f"dropout {rate}"
+        case _:
+            return name
+
+
+def _figures(cost: LayerCost) -> str:
+    figures = (("params", cost.params.total), ("MACCs", cost.maccs),
+               ("mem.acc.", cost.memory.total))
+    return " · ".join(f"{label} {compact(value)}" for label, value in figures if value)
+
+
+def _small(text: str) -> str:
+    return f'<font point-size="8">{text}</font>'
+
+
+def _node_label(graph: Graph, unit: _Unit, base: str) -> str:
+    if unit.block is None:
+        node = unit.nodes[0]
+        name, description = _relative(node.name, base), describe(graph, node)
+        lines = [f"<b>{_html(name)}</b>"]
+        if description != name.rsplit("/", 1)[-1]:  # not for `add`, `gap`, `softmax`...
+            lines.append(_html(description))
+        if node.fused:
+            absorbed = ", ".join(f"{op_name(a.op)} {a.how}" for a in node.fused)
+            lines.append(_small(_html(f"+ {absorbed}")))
+        shape = node.shape
+    else:
+        path, block = unit.block
+        absorbed = sum(len(n.fused) for n in unit.nodes)
+        count = f"{len(unit.nodes)} layers" + (f" + {absorbed} absorbed" if absorbed else "")
+        lines = [f"<b>{_html(_relative(path, base))}</b>", _html(f"{block} · {count}")]
+        shape = unit.nodes[-1].shape
+    lines.append(_html(shape_text(shape)))
+    figures = _figures(unit.cost)
+    if figures:
+        lines.append(_small(_html(figures)))
+    return "<" + "<br/>".join(lines) + ">"
+
+
+def _tooltip(unit: _Unit) -> str:
+    if unit.block is not None:
+        path, block = unit.block
+        return f"{path} ({block}): " + ", ".join(n.name for n in unit.nodes)
+    node = unit.nodes[0]
+    where = f" ({node.span.location()})" if node.span else ""
+    return node.name + where
+
+
+def _cluster_label(cluster: _Cluster, base: str, metric: str) -> str:
+    name = _relative(cluster.path, base)
+    text = name if name.rsplit("/", 1)[-1] == cluster.block else f"{name} · {cluster.block}"
+    label, read = METRICS[metric]
+    total = sum(read(unit.cost) for unit in cluster.units())
+    figure = f"{compact(total)} {label}" if total else ""
+    return f"<<b>{_html(text)}</b>" + (f"  {_small(_html(figure))}" if figure else "") + ">"
+
+
+def _graph_label(graph: Graph, color_by: str, scale: LogScale) -> str:
+    cost = graph.cost
+    assert cost is not None, "annotate-cost did not run"
+    arguments = ", ".join(f"{k}={format_argument(v)}" for k, v in graph.arguments)
+    totals = (f"params {commas(cost.params.total)} · MACCs {commas(cost.maccs)} · "
+              f"memory accesses {commas(cost.memory.total)} · peak activations "
+              f"{commas(cost.peak_activations)} · model {human_bytes(cost.model_bytes)} "
+              f"({cost.dtype})")
+    rows = [f"<b>{_html(f'{graph.name}({arguments})')}</b>", _html(totals)]
+    legend = ""
+    if color_by != "none":
+        label = METRICS[color_by][0]
+        rows.append(_html(f"fill: {label} per box, logarithmic scale"))
+        cells = [_swatch(ZERO, "0")]
+        if scale:
+            steps = 6 if scale.high > scale.low else 1
+            for i in range(steps):
+                t = i / (steps - 1) if steps > 1 else 1.0
+                cells.append(_swatch(colour_at(t), compact(round(scale.value_at(t)))))
+        legend = ('<tr><td align="left"><table border="0" cellspacing="2" cellpadding="3">'
+                  f"<tr>{''.join(cells)}</tr></table></td></tr>")
+    body = "".join(f'<tr><td align="left">{row}</td></tr>' for row in rows)
+    return f'<<table border="0" cellspacing="0" cellpadding="1">{body}{legend}</table>>'
+
+
+def _swatch(fill: str, text: str) -> str:
+    return (f'<td bgcolor="{fill}" border="1" color="#888888" width="48">'
+            f'<font color="{text_colour(fill)}" point-size="9">{_html(text)}</font></td>')
+
+
+def render_dot(
+    graph: Graph,
+    *,
+    color_by: str = "maccs",
+    collapse: int | None = None,
+    expand: Sequence[str] = (),
+    rankdir: str = "TB",
+) -> str:
+    """The DOT text of an annotated graph (see the module docstring for what is drawn).
+
+    ``color_by`` is one of :data:`COLOR_BY`; ``collapse`` the depth of block
+    nesting drawn as clusters (None: every layer is drawn); ``expand`` instance
+    paths or shell patterns (``stage3/*``) never collapsed; ``rankdir`` one of
+    :data:`RANKDIRS`.
+    """
+    if color_by not in COLOR_BY:
+        raise ValueError(f"color_by must be one of {', '.join(COLOR_BY)}, not {color_by!r}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, not {rankdir!r}")
+    if collapse is not None and collapse < 0:
+        raise ValueError(f"collapse must be a depth of 0 or more, not {collapse}")
+    units = _units(graph, collapse, expand)
+    read = METRICS[color_by][1] if color_by != "none" else None
+    scale = LogScale(read(u.cost) for u in units) if read else LogScale(())
+    lines = [
+        f"digraph {quote(graph.name)} {{",
+        f'  graph [rankdir={rankdir}, fontname="{FONT}", fontsize=11, labelloc=t, '
+        'labeljust=l, nodesep=0.3, ranksep=0.35, pad=0.2, bgcolor="#ffffff", '
+        f"label={_graph_label(graph, color_by, scale)}];",
+        f'  node [shape=box, style="rounded,filled", fontname="{FONT}", fontsize=10, '
+        'color="#555555", penwidth=0.7, margin="0.12,0.05"];',
+        f'  edge [fontname="{FONT}", fontsize=8, fontcolor="#555555", color="#777777", '
+        "arrowsize=0.6];",
+    ]
+    counter = iter(range(len(units)))
+    metric = color_by if color_by != "none" else "maccs"
+
+    def emit(cluster: _Cluster, base: str, depth: int) -> None:
+        indent = "  " * (depth + 1)
+        for item in cluster.items:
+            if isinstance(item, _Unit):
+                fill = scale.fill(read(item.cost)) if read else ZERO
+                lines.append(
+                    f"{indent}{quote(item.id)} [label={_node_label(graph, item, base)}, "
+                    f'fillcolor="{fill}", fontcolor="{text_colour(fill)}", '
+                    f"tooltip={quote(_tooltip(item))}];")
+            elif item.size() < 2:  # a box on its own needs no frame
+                emit(item, base, depth)
+            elif len(item.items) == 1 and isinstance(item.items[0], _Cluster) \
+                    and item.items[0].size() == item.size():
+                emit(item, base, depth)  # only wraps another cluster: draw the inner one
+            else:
+                shade = ("#f3f3f6", "#e8e8ee", "#dcdce5")[min(depth, 2)]
+                lines.append(f"{indent}subgraph cluster_{next(counter)} {{")
+                lines.append(
+                    f'{indent}  graph [label={_cluster_label(item, base, metric)}, '
+                    f'style="rounded,filled", fillcolor="{shade}", color="#9a9aa8", '
+                    f"penwidth=0.7, fontsize=10, tooltip={quote(f'{item.path} ({item.block})')}];")
+                emit(item, item.path, depth + 1)
+                lines.append(f"{indent}}}")
+
+    emit(_cluster_tree(units), "", 0)
+    unit_of = {node.name: unit.id for unit in units for node in unit.nodes}
+    seen: set[tuple[str, str, str]] = set()
+    for node in graph.nodes:
+        for source in node.inputs:
+            edge = (unit_of[source], unit_of[node.name], source)
+            if edge[0] == edge[1] or edge in seen:
+                continue
+            seen.add(edge)
+            lines.append(f"  {quote(edge[0])} -> {quote(edge[1])} "
+                         f"[label={quote(shape_text(graph[source].shape))}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
