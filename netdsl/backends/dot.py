@@ -62,9 +62,21 @@ def quote(text: str) -> str:
     return '"' + escaped.replace("\n", "\\n").replace("\r", "") + '"'
 
 
+def quote_text(text: str) -> str:
+    """A DOT string for text Graphviz displays (a tooltip, an edge label).
+
+    Graphviz decodes ``&name;`` entities in such text, so ``&`` is written as
+    ``&amp;`` to come out as written.
+    """
+    return quote(text.replace("&", "&amp;"))
+
+
 def _html(text: str) -> str:
-    """Text for an HTML-like label: markup characters as entities."""
-    return html.escape(text, quote=True)
+    """Text for an HTML-like label: markup characters as entities, backslashes doubled.
+
+    Graphviz expands ``\\N`` (the node's name) and the like even in HTML-like labels.
+    """
+    return html.escape(text, quote=True).replace("\\", "\\\\")
 
 
 @attrs.frozen
@@ -317,7 +329,7 @@ def render_dot(
                 lines.append(
                     f"{indent}{quote(item.id)} [label={_node_label(graph, item, base)}, "
                     f'fillcolor="{fill}", fontcolor="{text_colour(fill)}", '
-                    f"tooltip={quote(_tooltip(item))}];")
+                    f"tooltip={quote_text(_tooltip(item))}];")
             elif item.size() < 2:  # a box on its own needs no frame
                 emit(item, base, depth)
             elif len(item.items) == 1 and isinstance(item.items[0], _Cluster) \
@@ -329,7 +341,8 @@ def render_dot(
                 lines.append(
                     f'{indent}  graph [label={_cluster_label(item, base, metric)}, '
                     f'style="rounded,filled", fillcolor="{shade}", color="#9a9aa8", '
-                    f"penwidth=0.7, fontsize=10, tooltip={quote(f'{item.path} ({item.block})')}];")
+                    f"penwidth=0.7, fontsize=10, "
+                    f"tooltip={quote_text(f'{item.path} ({item.block})')}];")
                 emit(item, item.path, depth + 1)
                 lines.append(f"{indent}}}")
 
@@ -343,6 +356,6 @@ def render_dot(
                 continue
             seen.add(edge)
             lines.append(f"  {quote(edge[0])} -> {quote(edge[1])} "
-                         f"[label={quote(shape_text(graph[source].shape))}];")
+                         f"[label={quote_text(shape_text(graph[source].shape))}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
