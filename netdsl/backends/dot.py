@@ -127,9 +127,16 @@ def _collapsed_level(node: Node, collapse: int | None, expand: Sequence[str]) ->
     for level, (path, _) in enumerate(node.blocks):
         if any(fnmatchcase(path, pattern) for pattern in expand):
             return None  # an expanded instance shows everything inside it
-        if level >= collapse:
+        if level >= collapse and not any(_opens(path, pattern) for pattern in expand):
             return level
     return None
+
+
+def _opens(path: str, pattern: str) -> bool:
+    """Whether ``path`` encloses an instance ``pattern`` expands (so must be open too)."""
+    depth = path.count("/") + 1
+    parts = pattern.split("/")
+    return len(parts) > depth and fnmatchcase(path, "/".join(parts[:depth]))
 
 
 def _units(graph: Graph, collapse: int | None, expand: Sequence[str]) -> list[_Unit]:
