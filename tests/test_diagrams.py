@@ -192,6 +192,14 @@ def test_expand_keeps_chosen_instances_open() -> None:
     assert len(fills(everything)) == len(result.graph.nodes)
 
 
+def test_expanding_a_nested_instance_opens_the_blocks_around_it() -> None:
+    dot = compiled("blocks.net").to_dot(collapse=0, expand=["stage2/basic_block1"])
+    boxes_drawn = set(fills(dot))
+    assert {"stage1/", "stage2/basic_block2/", "stage2/basic_block1/cbr3/conv"} <= boxes_drawn
+    assert "stage2/" not in boxes_drawn
+    assert 'tooltip="stage2 (stage)"' in dot  # drawn as a frame
+
+
 def test_edges_between_collapsed_blocks_are_not_repeated() -> None:
     dot = compiled("blocks.net").to_dot(collapse=0)
     edges = [x.strip() for x in dot.splitlines() if " -> " in x]
