@@ -203,7 +203,7 @@ def savings(result: CompileResult, width: int, max_notes: int = 8) -> list[str]:
     if notes:
         lines.append(f"  not applied ({len(notes)}):")
         for name, diagnostic in notes[:max_notes]:
-            where = f" at {diagnostic.span.location()}" if diagnostic.span else ""
+            where = f" ({diagnostic.span.location()})" if diagnostic.span else ""
             lines += _wrap(f"    {name}: {diagnostic.message}{where}", width, " " * 6)
         if len(notes) > max_notes:
             lines.append(f"    ... and {len(notes) - max_notes} more (all in --format json)")
