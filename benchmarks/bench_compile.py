@@ -10,7 +10,9 @@ included, against two baselines measured in the same run: a bare ``python -c
 pass`` and ``python -c "import lark"``. Part 2 times each stage in-process on
 generated chains of conv-BN-ReLU layers and prints layers per second, so that
 linear scaling can be checked (time per layer at the largest size against the
-smallest). Part 3 times a 3,000-layer network end to end in-process.
+smallest). Part 3 times a 3,000-layer network end to end in-process. Part 4 times the
+diagrams of the examples: the DOT text, and Graphviz drawing it against Graphviz drawing
+an empty graph.
 
 Figures are printed, never asserted: tests do not depend on wall-clock time.
 """
@@ -18,6 +20,7 @@ Figures are printed, never asserted: tests do not depend on wall-clock time.
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
 import subprocess
 import sys
@@ -76,6 +79,9 @@ def bench_stages(sizes: list[int]) -> None:
     for size in sizes:
         text = chain_source(size)
         stages: dict[str, float] = {}
+        # the driver runs every stage with the cycle collector paused; so does this
+        gc.collect()
+        gc.disable()
         start = time.perf_counter()
         module = parse(text, "chain.net")
         stages["parse"] = time.perf_counter() - start
@@ -95,6 +101,10 @@ def bench_stages(sizes: list[int]) -> None:
         start = time.perf_counter()
         result.to_json()
         stages["report json"] = time.perf_counter() - start
+        start = time.perf_counter()
+        result.to_dot()
+        stages["diagram dot"] = time.perf_counter() - start
+        gc.enable()
         nodes = len(graph)
         total = sum(stages.values())
         per_layer[size] = total / nodes
@@ -107,6 +117,38 @@ def bench_stages(sizes: list[int]) -> None:
     ratio = per_layer[largest] / per_layer[smallest]
     print(f"  time per node at {largest:,} units / at {smallest:,} units: {ratio:.2f}x "
           f"(target <= 1.3x: {'met' if ratio <= 1.3 else 'MISSED'})")
+
+
+def bench_drawing(repeats: int) -> None:
+    """DOT text and Graphviz's layout of each example, against dot drawing an empty graph."""
+    import shutil
+
+    from netdsl.driver import compile_file
+
+    print("\nPart 4: diagrams of the examples (median ms): DOT text in-process, dot -Tsvg")
+    if shutil.which("dot") is None:
+        print("  Graphviz's dot is not installed: skipped")
+        return
+
+    def draw(text: str) -> float:
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            subprocess.run(["dot", "-Tsvg"], input=text.encode(), check=True,
+                           stdout=subprocess.DEVNULL)
+            times.append(time.perf_counter() - start)
+        return statistics.median(times) * 1000
+
+    print(f"  {'baseline: dot -Tsvg on an empty graph':<42} {'':>9} {draw('digraph {}'):9.1f}")
+    for path in EXAMPLES:
+        result = compile_file(path)
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            text = result.to_dot()
+            times.append(time.perf_counter() - start)
+        print(f"  {path.name + f' ({len(result.graph)} boxes)':<42} "
+              f"{statistics.median(times) * 1000:9.1f} {draw(text):9.1f}")
 
 
 def repeated_source(units: int) -> str:
@@ -139,6 +181,7 @@ def main() -> None:
     bench_processes(3 if args.quick else 10)
     bench_stages([1_000, 10_000] if args.quick else [1_000, 10_000, 100_000])
     bench_3000(3 if args.quick else 10)
+    bench_drawing(3 if args.quick else 10)
 
 
 if __name__ == "__main__":

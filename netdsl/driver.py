@@ -149,8 +149,9 @@ class CompileResult:
         """
         from netdsl.backends.dot import render_dot
 
-        return render_dot(self.graph, color_by=color_by, collapse=collapse, expand=expand,
-                          rankdir=rankdir)
+        with _no_gc():
+            return render_dot(self.graph, color_by=color_by, collapse=collapse,
+                              expand=expand, rankdir=rankdir)
 
     def render(self, image_format: str = "svg", **options: Any) -> bytes:
         """The diagram drawn by Graphviz as ``svg``, ``png`` or ``pdf`` bytes.

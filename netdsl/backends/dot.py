@@ -339,8 +339,7 @@ def render_dot(
                     f"tooltip={quote_text(_tooltip(item))}];")
             elif item.size() < 2:  # a box on its own needs no frame
                 emit(item, base, depth)
-            elif len(item.items) == 1 and isinstance(item.items[0], _Cluster) \
-                    and item.items[0].size() == item.size():
+            elif len(item.items) == 1 and isinstance(item.items[0], _Cluster):
                 emit(item, base, depth)  # only wraps another cluster: draw the inner one
             else:
                 shade = ("#f3f3f6", "#e8e8ee", "#dcdce5")[min(depth, 2)]
