@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib.util
 import statistics
 import subprocess
 import sys
@@ -51,6 +52,10 @@ def bench_processes(repeats: int) -> None:
     ]
     rows += [(f"netdsl compile {p.name}", [*netdsl, "compile", str(p)]) for p in EXAMPLES]
     print(f"Part 1: whole process, {repeats} runs each (median / min, ms)")
+    if importlib.util.find_spec("interegular"):
+        print("  note: interegular (from the test extra) is installed and lark imports it "
+              "(about 5 ms);\n  a user's `pip install .` has not: time a user install for "
+              "the target")
     for label, command in rows:
         times = _time_process(command, repeats)
         median, best = statistics.median(times) * 1000, min(times) * 1000

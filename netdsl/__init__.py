@@ -13,7 +13,6 @@ have a code, a message, a source span and notes.
 
 from netdsl.diagnostics import Diagnostic, NetdslError, Note, Span
 from netdsl.driver import CompileResult, compile_file, compile_string
-from netdsl.execute import execute
 from netdsl.ir import Graph, Node
 
 __version__ = "0.1.0"
@@ -31,3 +30,13 @@ __all__ = [
     "compile_string",
     "execute",
 ]
+
+
+def __getattr__(name: str):
+    # The reference executor is for checking numerics, not for reporting costs: it is
+    # imported on first use so that `netdsl compile` does not load it.
+    if name == "execute":
+        from netdsl.execute import execute
+
+        return execute
+    raise AttributeError(f"module 'netdsl' has no attribute {name!r}")
