@@ -126,24 +126,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
+def _integer_at_least(minimum: int, expected: str):
+    """An argparse type: an integer of at least ``minimum``, else "expected ``expected``"."""
+    def convert(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {value}")
+        return value
+
+    return convert
 
 
-def _depth(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a depth (0, 1, 2...), got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a depth of 0 or more, got {value}")
-    return value
+_positive = _integer_at_least(1, "a positive integer")
+_depth = _integer_at_least(0, "a depth of 0 or more")
 
 
 def parse_assignments(items: Sequence[str]) -> dict[str, Any]:

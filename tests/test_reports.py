@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 from pathlib import Path
 
@@ -42,15 +41,6 @@ def mobilenet_v2() -> netdsl.CompileResult:
     return netdsl.compile_file(ROOT / "examples" / "mobilenet_v2.net")
 
 
-def check_golden(request: pytest.FixtureRequest, name: str, actual: str) -> None:
-    """Compare ``actual`` with ``tests/golden/NAME``, or rewrite it with --update-golden."""
-    path = GOLDEN / name
-    if request.config.getoption("--update-golden") or os.environ.get("NETDSL_UPDATE_GOLDEN"):
-        path.write_text(actual)
-    assert path.exists(), f"{name} is missing (run pytest --update-golden)"
-    assert actual == path.read_text(), f"{name} differs (run pytest --update-golden)"
-
-
 # --- golden files -------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("name", "render"), [
@@ -61,8 +51,8 @@ def check_golden(request: pytest.FixtureRequest, name: str, actual: str) -> None
     ("small.json", lambda r: r.to_json()),
     ("small.ir", lambda r: r.to_ir()),
 ])
-def test_golden(small, request, name, render) -> None:
-    check_golden(request, name, render(small))
+def test_golden(small, check_golden, name, render) -> None:
+    check_golden(name, render(small))
 
 
 def test_reports_are_deterministic(small) -> None:

@@ -35,7 +35,7 @@ import attrs
 
 from netdsl.backends.common import commas, compact, human_bytes, shape_text
 from netdsl.backends.palette import ZERO, LogScale, colour_at, text_colour
-from netdsl.ir.graph import Graph, LayerCost, MemoryAccesses, Node, ParamCounts
+from netdsl.ir.graph import Graph, LayerCost, Node
 from netdsl.ir.ops import Conv, Dense, Dropout, Pool, Upsample, ZeroPad, op_name
 from netdsl.ir.printer import format_argument
 
@@ -87,20 +87,12 @@ class _Unit:
     nodes: tuple[Node, ...]
     clusters: tuple[tuple[str, str], ...]  # enclosing block instances, outside in
     block: tuple[str, str] | None = None  # (path, block name) when collapsed
+    cost: LayerCost = attrs.field(init=False)  # of all its layers
 
-    @property
-    def cost(self) -> LayerCost:
-        if self.block is None:
-            assert self.nodes[0].cost is not None, "annotate-cost did not run"
-            return self.nodes[0].cost
-        total = LayerCost(ParamCounts(), 0, 0, MemoryAccesses(), 0)
-        for node in self.nodes:
-            assert node.cost is not None, "annotate-cost did not run"
-            c = node.cost
-            total = LayerCost(total.params + c.params, total.maccs + c.maccs,
-                              total.flops + c.flops, total.memory + c.memory,
-                              total.activations + c.activations)
-        return total
+    def __attrs_post_init__(self) -> None:
+        costs = [node.cost for node in self.nodes]
+        assert None not in costs, "annotate-cost did not run"
+        object.__setattr__(self, "cost", sum(costs[1:], start=costs[0]))
 
 
 @attrs.define

@@ -75,6 +75,12 @@ class LayerCost:
     memory: MemoryAccesses = MemoryAccesses()
     activations: int = 0  # elements of the output tensor
 
+    def __add__(self, other: LayerCost) -> LayerCost:
+        """The figures of two layers together (a collapsed block in a diagram)."""
+        return LayerCost(self.params + other.params, self.maccs + other.maccs,
+                         self.flops + other.flops, self.memory + other.memory,
+                         self.activations + other.activations)
+
 
 #: Bytes per stored element for each dtype (cost-model.md section 3).
 DTYPE_BYTES: dict[str, float] = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1, "int4": 0.5}
