@@ -36,7 +36,11 @@ def __getattr__(name: str):
     # The reference executor is for checking numerics, not for reporting costs: it is
     # imported on first use so that `netdsl compile` does not load it.
     if name == "execute":
-        from netdsl.execute import execute
+        from netdsl.executor import execute
 
+        # Bind it so later look-ups skip this hook. The module is named
+        # ``executor``, not ``execute``: importing a submodule sets the package
+        # attribute of its name, which would replace this function by the module.
+        globals()["execute"] = execute
         return execute
     raise AttributeError(f"module 'netdsl' has no attribute {name!r}")

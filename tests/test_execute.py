@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import netdsl
 from netdsl.cli import main
-from netdsl.execute import execute
+from netdsl.executor import execute
 from netdsl.ir.ops import Activation
 from netdsl.weights import random_weights
 
@@ -261,3 +261,14 @@ def test_unreadable_weights_file(tmp_path: Path) -> None:
     with pytest.raises(netdsl.NetdslError) as caught:
         netdsl.compile_string(NET, weights=tmp_path / "bad.npz")
     assert caught.value.diagnostics[0].code == "E701"
+
+
+def test_package_execute_stays_the_function() -> None:
+    """Regression: the lazy ``netdsl.execute`` became the submodule after its first call."""
+    import netdsl.executor  # noqa: F401  (importing the module must not shadow the function)
+
+    result = netdsl.compile_string("net T():\n    input(4)\n    fc(2)\n", seed=0)
+    first = netdsl.execute(result.graph, np.ones(4))
+    second = netdsl.execute(result.graph, np.ones(4))
+    assert first.shape == (2,)
+    assert np.array_equal(first, second)
