@@ -9,11 +9,15 @@ readable formulas:
   dilation and groups, as a sum over the kernel window (``numpy.einsum``);
 * batch norm in its inference form, ``gamma * (x - mean) / sqrt(variance + eps) + beta``;
 * activations: ``hsigmoid`` is ``relu6(x + 3) / 6``, ``hswish`` is ``x * hsigmoid(x)``,
-  ``swish`` is ``x * sigmoid(x)``, ``gelu`` uses the tanh approximation, softmax
+  ``swish`` is ``x * sigmoid(x)``, ``gelu`` is exact (``x * Phi(x)``, with the
+  error function) or, with ``approx=tanh``, the tanh approximation; softmax
   is over the last axis;
-* pooling: max pooling ignores padding; average pooling divides by the number
-  of window elements inside the input (TensorFlow's convention); ``ceil``
-  rounding lets the last window hang over the end;
+* pooling: max pooling ignores padding; average pooling divides by the
+  window's elements inside the padded input (``count_pad``, PyTorch's
+  default) or inside the input only (TensorFlow's convention); ``ceil``
+  rounding lets the last window hang over the end, and that part never counts;
+* merges broadcast like NumPy over the example's axes, never the batch axis
+  (a C-vector multiplies every pixel of an H x W x C image);
 * upsampling: nearest, or bilinear with half-pixel centres (``align_corners=False``);
 * dropout and identity pass their input through.
 
@@ -98,7 +102,8 @@ def _batchnorm(op: BatchNorm, x: Any, weights: Mapping[str, Any]) -> Any:
     return (x - weights["mean"]) * scale + weights["beta"]
 
 
-def _activation(kind: str, x: Any) -> Any:
+def _activation(op: Activation, x: Any) -> Any:
+    kind = op.kind
     np = _np()
 
     def relu6(v: Any) -> Any:
@@ -122,8 +127,11 @@ def _activation(kind: str, x: Any) -> Any:
             return x * relu6(x + 3.0) / 6.0
         case "swish":
             return x * sigmoid(x)
-        case "gelu":
+        case "gelu" if op.approx == "tanh":
             return 0.5 * x * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x**3)))
+        case "gelu":
+            erf = np.frompyfunc(math.erf, 1, 1)  # NumPy has no erf; this is a reference
+            return 0.5 * x * (1.0 + erf(x / math.sqrt(2.0)).astype(np.float64))
         case "softmax":
             e = np.exp(x - x.max(axis=-1, keepdims=True))
             return e / e.sum(axis=-1, keepdims=True)
@@ -142,7 +150,11 @@ def _pool(op: Pool, x: Any, out_shape) -> Any:
         windows = _windows(_pad(x, sides, -np.inf), op.kernel, op.stride, (1, 1),
                            out_shape[:2])
         return windows.max(axis=(3, 4))
-    inside = _pad(np.ones((1, h, w, 1)), sides)
+    # The divisor counts the window's elements inside the input, or inside the
+    # padded input with count_pad; never the part a ceil window hangs over.
+    counted = (np.ones((1, h + top + bottom, w + left + right, 1)) if op.count_pad
+               else _pad(np.ones((1, h, w, 1)), (top, bottom, left, right)))
+    inside = _pad(counted, (0, sides[1] - bottom, 0, sides[3] - right))
     total = _windows(_pad(x, sides), op.kernel, op.stride, (1, 1), out_shape[:2]).sum(
         axis=(3, 4))
     count = _windows(inside, op.kernel, op.stride, (1, 1), out_shape[:2]).sum(axis=(3, 4))
@@ -169,6 +181,17 @@ def _upsample(op: Upsample, x: Any) -> Any:
                                                                                    None]
 
 
+def _align(arrays: list[Any]) -> list[Any]:
+    """Batched operands shaped to broadcast over their example axes only.
+
+    NumPy aligns trailing axes, so an (N, C) vector beside an (N, H, W, C)
+    image would pair its batch axis with W; inserting unit axes after the
+    batch axis pairs C with C, as the shape rule does for one example.
+    """
+    rank = max(a.ndim for a in arrays)
+    return [a.reshape(a.shape[0], *(1,) * (rank - a.ndim), *a.shape[1:]) for a in arrays]
+
+
 def run_node(graph: Graph, node: Node, inputs: list[Any]) -> Any:
     """The output of one node (its fused layers included) for a batch of inputs."""
     np = _np()
@@ -182,8 +205,8 @@ def run_node(graph: Graph, node: Node, inputs: list[Any]) -> Any:
             y = _dense(node.op, x, weights)
         case BatchNorm():
             y = _batchnorm(node.op, x, weights)
-        case Activation(kind=kind):
-            y = _activation(kind, x)
+        case Activation():
+            y = _activation(node.op, x)
         case Pool():
             y = _pool(node.op, x, node.shape)
         case GlobalPool(kind=kind):
@@ -194,8 +217,9 @@ def run_node(graph: Graph, node: Node, inputs: list[Any]) -> Any:
         case Add():
             y = sum(inputs[1:], inputs[0])
         case Mul():
-            y = inputs[0]
-            for other in inputs[1:]:
+            operands = _align(inputs)
+            y = operands[0]
+            for other in operands[1:]:
                 y = y * other
         case Concat():
             y = np.concatenate(inputs, axis=-1)
@@ -210,8 +234,8 @@ def run_node(graph: Graph, node: Node, inputs: list[Any]) -> Any:
     for absorbed in node.fused:
         if absorbed.how == "fused":
             match absorbed.op:
-                case Activation(kind=kind):
-                    y = _activation(kind, y)
+                case Activation():
+                    y = _activation(absorbed.op, y)
                 case BatchNorm():
                     y = _batchnorm(absorbed.op, y, absorbed.weights or {})
     if out is not None:

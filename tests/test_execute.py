@@ -182,8 +182,11 @@ def test_pooling_matches_its_definition() -> None:
         ("maxpool(2, round=ceil)", np.stack([np.stack([
             x[:, 2 * i:2 * i + 2, 2 * j:2 * j + 2].max(axis=(1, 2)) for j in range(3)], 1)
             for i in range(3)], 1)),
-        ("avgpool(3, 2, pad=1)", np.stack([np.stack([
+        ("avgpool(3, 2, pad=1, count_pad=false)", np.stack([np.stack([
             x[:, max(2 * i - 1, 0):2 * i + 2, max(2 * j - 1, 0):2 * j + 2].mean(axis=(1, 2))
+            for j in range(3)], 1) for i in range(3)], 1)),
+        ("avgpool(3, 2, pad=1)", np.stack([np.stack([  # padding counts: always 9 elements
+            x[:, max(2 * i - 1, 0):2 * i + 2, max(2 * j - 1, 0):2 * j + 2].sum(axis=(1, 2)) / 9
             for j in range(3)], 1) for i in range(3)], 1)),
     ]:
         result = netdsl.compile_string(f"net t:\n    input(5, 5, 1)\n    {layer}\n")

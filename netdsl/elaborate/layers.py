@@ -113,7 +113,11 @@ class Args:
 
     def symbol(self, name: str, choices: tuple[str, ...]) -> str:
         value = self.values[name]
-        label = value.name if isinstance(value, Symbol | Builtin) else None
+        # A choice may also be spelled by a name that means something else in
+        # expressions: ``approx=tanh`` (a layer), ``approx=none`` (no value).
+        label = value.name if isinstance(value, Symbol | Builtin | Layer) else None
+        if value is None:
+            label = "none"
         if label not in choices:
             self.fail(name, f"{name} must be one of {', '.join(choices)}, got {show(value)}")
         return label  # type: ignore[return-value]
@@ -158,8 +162,10 @@ def _dense(a: Args) -> ops.Dense:
 
 def _bn(a: Args) -> ops.BatchNorm:
     eps = a.number("eps")
-    if eps <= 0:
-        a.fail("eps", f"eps must be positive, got {eps}")
+    # eps = 0 is valid at inference (the variances of trained weights are
+    # positive); only a negative eps is meaningless.
+    if eps < 0:
+        a.fail("eps", f"eps must be 0 or more, got {eps}")
     return ops.BatchNorm(float(eps))
 
 
@@ -167,8 +173,9 @@ def _pool(kind: str) -> Callable[[Args], ops.Pool]:
     def build(a: Args) -> ops.Pool:
         kernel = a.pair("k")
         stride = kernel if a.values["s"] is None else a.pair("s")
+        count_pad = a.bool("count_pad") if kind == "avg" else True
         return ops.Pool(kind, kernel, stride, a.padding("pad", kernel, (1, 1)),
-                        a.symbol("round", ("floor", "ceil")) == "ceil")
+                        a.symbol("round", ("floor", "ceil")) == "ceil", count_pad)
 
     return build
 
@@ -191,9 +198,13 @@ def _upsample(a: Args) -> ops.Upsample:
 
 def _dropout(a: Args) -> ops.Dropout:
     rate = a.number("rate")
-    if not 0 <= rate < 1:
-        a.fail("rate", f"rate must be in [0, 1), got {rate}")
+    if not 0 <= rate <= 1:
+        a.fail("rate", f"rate must be in [0, 1], got {rate}")
     return ops.Dropout(float(rate))
+
+
+def _gelu(a: Args) -> ops.Activation:
+    return ops.Activation("gelu", a.symbol("approx", ops.GELU_APPROXIMATIONS))
 
 
 def _layer(name: str, build: Callable[[Args], Any], *params: tuple[str, Any]) -> Layer:
@@ -219,7 +230,7 @@ LAYERS: dict[str, Layer] = {
     "maxpool": _layer("maxpool", _pool("max"), ("k", _R), ("s", None), ("pad", 0),
                       ("round", Symbol("floor"))),
     "avgpool": _layer("avgpool", _pool("avg"), ("k", _R), ("s", None), ("pad", 0),
-                      ("round", Symbol("floor"))),
+                      ("round", Symbol("floor")), ("count_pad", True)),
     "gap": _layer("gap", _fixed(ops.GlobalPool("avg"))),
     "gmp": _layer("gmp", _fixed(ops.GlobalPool("max"))),
     "zeropad": _layer("zeropad", _zeropad, ("top", _R), ("bottom", None), ("left", None),
@@ -229,6 +240,7 @@ LAYERS: dict[str, Layer] = {
     "dropout": _layer("dropout", _dropout, ("rate", 0.5)),
     "identity": _layer("identity", _fixed(ops.Identity())),
     **{kind: _layer(kind, _fixed(ops.Activation(kind))) for kind in ops.ACTIVATIONS},
+    "gelu": _layer("gelu", _gelu, ("approx", Symbol("none"))),
     "silu": _layer("silu", _fixed(ops.Activation("swish"))),
 }
 

@@ -89,22 +89,39 @@ ACTIVATIONS: dict[str, int] = {
 }
 
 
+#: GELU's forms: ``none`` is the exact ``x * Phi(x)`` (PyTorch's default),
+#: ``tanh`` the tanh approximation (TensorFlow's ``approximate=True``).
+GELU_APPROXIMATIONS = ("none", "tanh")
+
+
 @attrs.frozen
 class Activation:
-    """An elementwise non-linearity (``softmax`` normalises over channels)."""
+    """An elementwise non-linearity (``softmax`` normalises over channels).
+
+    ``approx`` is GELU's form (:data:`GELU_APPROXIMATIONS`); other kinds keep
+    the default.
+    """
 
     kind: str
+    approx: str = "none"
 
 
 @attrs.frozen
 class Pool:
-    """Max or average pooling over a window."""
+    """Max or average pooling over a window.
+
+    ``count_pad``: average pooling divides by the whole window, padding
+    included (PyTorch's default ``count_include_pad=True``), or only by the
+    elements inside the input (False: TensorFlow's convention). A window part
+    that hangs over the padding with ``ceil_mode`` never counts.
+    """
 
     kind: str  # "max" or "avg"
     kernel: Pair
     stride: Pair
     padding: Padding = Padding()
     ceil_mode: bool = False
+    count_pad: bool = True
 
 
 @attrs.frozen

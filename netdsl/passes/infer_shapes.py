@@ -14,7 +14,10 @@ dilation d and padding p_before + p_after::
     out = floor((n + p_before + p_after - d*(k-1) - 1) / s) + 1
 
 With ``ceil_mode`` (Caffe pooling) the division rounds up, and a last window
-that would start in the trailing padding is dropped (the PyTorch rule).
+that would start in the trailing padding is dropped (the PyTorch rule); so a
+ceil window may be larger than the whole padded input (``maxpool(2,
+round=ceil)`` of a 1 x 1 input is 1 x 1), and only an output of no window at
+all is an error (E403), as in PyTorch.
 TensorFlow ``same`` gives ``out = ceil(n / s)`` with total padding
 ``max((out-1)*s + d*(k-1) + 1 - n, 0)``, the odd pixel going after.
 """
@@ -88,18 +91,19 @@ def window_output(
     """Output length of a sliding window along one axis."""
     span = d * (k - 1) + 1
     padded = n + before + after
-    if padded < span:
+    if ceil_mode:
+        out = -(-(padded - span) // s) + 1
+        if (out - 1) * s >= n + before:  # the last window must start inside the input
+            out -= 1
+    else:
+        out = (padded - span) // s + 1
+    if out < 1:
         raise ShapeError(
             "E403",
             f"kernel of extent {span} is larger than the padded input ({n} + {before} + {after})",
             "use a smaller kernel or more padding",
         )
-    if ceil_mode:
-        out = -(-(padded - span) // s) + 1
-        if (out - 1) * s >= n + before:  # the last window must start inside the input
-            out -= 1
-        return out
-    return (padded - span) // s + 1
+    return out
 
 
 def _spatial(name: str, shape: Shape) -> tuple[int, int, int]:
