@@ -268,7 +268,7 @@ def test_unreadable_weights_file(tmp_path: Path) -> None:
 
 def test_package_execute_stays_the_function() -> None:
     """Regression: the lazy ``netdsl.execute`` became the submodule after its first call."""
-    import netdsl.executor  # noqa: F401  (importing the module must not shadow the function)
+    import netdsl.executor  # importing the module must not shadow the function
 
     result = netdsl.compile_string("net T():\n    input(4)\n    fc(2)\n", seed=0)
     first = netdsl.execute(result.graph, np.ones(4))
