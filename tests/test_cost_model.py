@@ -13,9 +13,6 @@ import textwrap
 import pytest
 
 import netdsl
-from netdsl.ir.ops import ALL_OPS
-from netdsl.passes.annotate_cost import COST_RULES
-from netdsl.passes.infer_shapes import SHAPE_RULES
 
 PLAIN = ("infer-shapes", "annotate-cost")
 
@@ -543,10 +540,3 @@ def test_aliasing_layers_share_their_input_buffer() -> None:
     t = totals("input(4, 4, 8)\nflatten\ndropout\nidentity\ndense(10)")
     # flatten, dropout and identity reuse the input's 128 elements: 128 + 10.
     assert t.peak_activations == 138
-
-
-# --- coverage -----------------------------------------------------------------------------
-
-def test_every_op_has_a_shape_rule_and_a_cost_rule() -> None:
-    assert set(ALL_OPS) == set(COST_RULES) == set(SHAPE_RULES)
-    assert len(ALL_OPS) == len(set(ALL_OPS))

@@ -1,20 +1,19 @@
-"""The built-in layers: their parameters and how arguments become IR ops.
+"""The built-in layers as the language sees them, and their typed argument accessors.
 
 Each entry of :data:`LAYERS` is a :class:`~netdsl.elaborate.values.Layer`
 with a signature (names and defaults, as the user calls it) and a ``build``
 function that validates the bound arguments through :class:`Args` and returns
-an op from :mod:`netdsl.ir.ops`. docs/language.md documents every layer.
+an op. Both come from the op registry (:mod:`netdsl.ir.ops`), where each
+layer kind is defined; docs/language.md documents every layer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from netdsl.diagnostics import Span, error
-from netdsl.elaborate.values import REQUIRED, Builtin, Layer, Symbol, show, type_name
-from netdsl.ir import ops
-from netdsl.ir.ops import Padding
+from netdsl.elaborate.values import Builtin, Layer, Symbol, show, type_name
+from netdsl.ir.ops import REGISTRY, Padding
 
 
 class Args:
@@ -130,119 +129,20 @@ class Args:
         return self.in_shape[2]
 
 
-def _input(a: Args) -> ops.Input:
-    dims = [a.int(n) for n in ("h", "w", "c") if a.values[n] is not None]
-    if len(dims) == 2:
-        a.fail("c", "input takes 1 value (a vector) or 3 (height, width, channels)")
-    return ops.Input(tuple(dims))
+def _layers() -> dict[str, Layer]:
+    layers: dict[str, Layer] = {}
+    for definition in REGISTRY.values():
+        if definition.merge:
+            continue
+        for layer in definition.layers:
+            assert layer.name not in layers, f"layer '{layer.name}' is registered twice"
+            layers[layer.name] = layer
+    return layers
 
 
-def _conv(a: Args) -> ops.Conv:
-    kernel, dilation = a.pair("k"), a.pair("dilation")
-    return ops.Conv(
-        channels=a.int("c"), kernel=kernel, stride=a.pair("s"),
-        padding=a.padding("pad", kernel, dilation), dilation=dilation,
-        groups=a.int("groups"), bias=a.bool("bias"),
-    )
-
-
-def _dwconv(a: Args) -> ops.Conv:
-    kernel, dilation = a.pair("k"), a.pair("dilation")
-    channels = a.channels_in()
-    return ops.Conv(
-        channels=channels * a.int("mult"), kernel=kernel, stride=a.pair("s"),
-        padding=a.padding("pad", kernel, dilation), dilation=dilation,
-        groups=channels, bias=a.bool("bias"),
-    )
-
-
-def _dense(a: Args) -> ops.Dense:
-    return ops.Dense(a.int("units"), a.bool("bias"))
-
-
-def _bn(a: Args) -> ops.BatchNorm:
-    eps = a.number("eps")
-    # eps = 0 is valid at inference (the variances of trained weights are
-    # positive); only a negative eps is meaningless.
-    if eps < 0:
-        a.fail("eps", f"eps must be 0 or more, got {eps}")
-    return ops.BatchNorm(float(eps))
-
-
-def _pool(kind: str) -> Callable[[Args], ops.Pool]:
-    def build(a: Args) -> ops.Pool:
-        kernel = a.pair("k")
-        stride = kernel if a.values["s"] is None else a.pair("s")
-        count_pad = a.bool("count_pad") if kind == "avg" else True
-        return ops.Pool(kind, kernel, stride, a.padding("pad", kernel, (1, 1)),
-                        a.symbol("round", ("floor", "ceil")) == "ceil", count_pad)
-
-    return build
-
-
-def _zeropad(a: Args) -> ops.ZeroPad:
-    given = [n for n in ("top", "bottom", "left", "right") if a.values[n] is not None]
-    if len(given) == 1:
-        return ops.ZeroPad(a.sides("top"))
-    if len(given) == 2:
-        v, h = a.int("top", 0), a.int("bottom", 0)
-        return ops.ZeroPad((v, v, h, h))
-    if len(given) == 4:
-        return ops.ZeroPad(tuple(a.int(n, 0) for n in ("top", "bottom", "left", "right")))
-    return a.fail("left", "zeropad takes 1, 2 or 4 values (top, bottom, left, right)")
-
-
-def _upsample(a: Args) -> ops.Upsample:
-    return ops.Upsample(a.pair("factor"), a.symbol("mode", ("nearest", "bilinear")))
-
-
-def _dropout(a: Args) -> ops.Dropout:
-    rate = a.number("rate")
-    if not 0 <= rate <= 1:
-        a.fail("rate", f"rate must be in [0, 1], got {rate}")
-    return ops.Dropout(float(rate))
-
-
-def _gelu(a: Args) -> ops.Activation:
-    return ops.Activation("gelu", a.symbol("approx", ops.GELU_APPROXIMATIONS))
-
-
-def _layer(name: str, build: Callable[[Args], Any], *params: tuple[str, Any]) -> Layer:
-    return Layer(name, tuple(params), build)
-
-
-def _fixed(op: Any) -> Callable[[Args], Any]:
-    return lambda a: op
-
-
-_R = REQUIRED
-_WINDOW = (("pad", Symbol("auto")), ("dilation", 1))
-
-LAYERS: dict[str, Layer] = {
-    "input": _layer("input", _input, ("h", _R), ("w", None), ("c", None)),
-    "conv": _layer("conv", _conv, ("c", _R), ("k", 1), ("s", 1), *_WINDOW, ("groups", 1),
-                   ("bias", True)),
-    "dwconv": _layer("dwconv", _dwconv, ("k", 3), ("s", 1), *_WINDOW, ("mult", 1),
-                     ("bias", True)),
-    "dense": _layer("dense", _dense, ("units", _R), ("bias", True)),
-    "fc": _layer("fc", _dense, ("units", _R), ("bias", True)),
-    "bn": _layer("bn", _bn, ("eps", 1e-5)),
-    "maxpool": _layer("maxpool", _pool("max"), ("k", _R), ("s", None), ("pad", 0),
-                      ("round", Symbol("floor"))),
-    "avgpool": _layer("avgpool", _pool("avg"), ("k", _R), ("s", None), ("pad", 0),
-                      ("round", Symbol("floor")), ("count_pad", True)),
-    "gap": _layer("gap", _fixed(ops.GlobalPool("avg"))),
-    "gmp": _layer("gmp", _fixed(ops.GlobalPool("max"))),
-    "zeropad": _layer("zeropad", _zeropad, ("top", _R), ("bottom", None), ("left", None),
-                      ("right", None)),
-    "flatten": _layer("flatten", _fixed(ops.Flatten())),
-    "upsample": _layer("upsample", _upsample, ("factor", 2), ("mode", Symbol("nearest"))),
-    "dropout": _layer("dropout", _dropout, ("rate", 0.5)),
-    "identity": _layer("identity", _fixed(ops.Identity())),
-    **{kind: _layer(kind, _fixed(ops.Activation(kind))) for kind in ops.ACTIVATIONS},
-    "gelu": _layer("gelu", _gelu, ("approx", Symbol("none"))),
-    "silu": _layer("silu", _fixed(ops.Activation("swish"))),
-}
+#: Every built-in layer by name, from the op registry.
+LAYERS: dict[str, Layer] = _layers()
 
 #: Merge layers take tensors: ``add(x)`` adds the current tensor and x.
-MERGES: dict[str, type] = {"add": ops.Add, "concat": ops.Concat, "mul": ops.Mul}
+MERGES: dict[str, type] = {layer.name: definition.op for definition in REGISTRY.values()
+                           if definition.merge for layer in definition.layers}

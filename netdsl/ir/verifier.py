@@ -5,8 +5,9 @@
 3. Exactly the ``Input`` nodes have no inputs; merges have two or more.
 4. Outputs name existing nodes.
 5. Once shapes are inferred (any node has a shape), every node has one.
-6. Only convolutions, dense layers and adds absorb layers; only batch norms
-   are folded; only activations and batch norms are fused.
+6. Only ops that absorb (convolutions, dense layers, adds) have absorbed
+   layers; only foldable ops (batch norms) are folded; only fusable ops
+   (activations, batch norms) are fused, as the op registry says.
 
 A violation is a bug in netdsl, not in the user's input, so it raises
 :class:`IRVerificationError` (an ``AssertionError``), never ``NetdslError``.
@@ -15,7 +16,7 @@ A violation is a bug in netdsl, not in the user's input, so it raises
 from __future__ import annotations
 
 from netdsl.ir.graph import Graph
-from netdsl.ir.ops import Activation, Add, BatchNorm, Concat, Conv, Dense, Input, Mul
+from netdsl.ir.ops import REGISTRY, Input
 
 
 class IRVerificationError(AssertionError):
@@ -35,15 +36,17 @@ def verify(graph: Graph) -> Graph:
         is_input = isinstance(node.op, Input)
         if is_input != (not node.inputs):
             raise IRVerificationError(f"{node.name}: input arity does not match its op")
-        if isinstance(node.op, Add | Mul | Concat) and len(node.inputs) < 2:
+        definition = REGISTRY[type(node.op)]
+        if definition.merge and len(node.inputs) < 2:
             raise IRVerificationError(f"{node.name}: a merge needs two or more inputs")
         if has_shapes and node.shape is None:
             raise IRVerificationError(f"{node.name}: missing shape")
-        if node.fused and not isinstance(node.op, Conv | Dense | Add):
+        if node.fused and not definition.absorbs:
             raise IRVerificationError(f"{node.name}: only conv, dense and add absorb layers")
         for absorbed in node.fused:
-            allowed = BatchNorm if absorbed.how == "folded" else Activation | BatchNorm
-            if not isinstance(absorbed.op, allowed):
+            inner = REGISTRY[type(absorbed.op)]
+            allowed = inner.foldable if absorbed.how == "folded" else inner.fusable is not None
+            if not allowed:
                 raise IRVerificationError(f"{node.name}: cannot have {absorbed.how} "
                                           f"{type(absorbed.op).__name__}")
         seen.add(node.name)

@@ -2,8 +2,10 @@
 
 Contract: takes a graph with shapes (``infer-shapes`` must have run) and
 returns it with ``Node.cost`` set on every node and ``Graph.cost`` holding the
-totals. It changes nothing else. The figures follow docs/cost-model.md, the
-implemented form of the project's cost model:
+totals. It changes nothing else. Each op's cost rule (its registry entry in
+:mod:`netdsl.ir.ops`) gives its work; this pass applies the memory model and
+the batch. The figures follow docs/cost-model.md, the implemented form of the
+project's cost model:
 
 * **MACCs**: convolution ``Kh*Kw*(Cin/G)*Hout*Wout*Cout``, dense ``I*J``; every
   other layer 0 (its work is in FLOPs).
@@ -37,7 +39,7 @@ input/output traffic, activations); weights and their traffic do not change.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import attrs
 
@@ -51,141 +53,14 @@ from netdsl.ir.graph import (
     ParamCounts,
     Shape,
 )
-from netdsl.ir.ops import (
-    ACTIVATIONS,
-    Activation,
-    Add,
-    BatchNorm,
-    Concat,
-    Conv,
-    Dense,
-    Dropout,
-    Flatten,
-    GlobalPool,
-    Identity,
-    Input,
-    Mul,
-    Pool,
-    Upsample,
-    ZeroPad,
-)
+from netdsl.ir.ops import REGISTRY
 from netdsl.passes.base import PassResult
 
 MEMORY_MODELS = ("naive", "compulsory")
 
-#: Layers whose output is their input's buffer.
-ALIASING_OPS = (Flatten, Dropout, Identity)
-
-
-@attrs.frozen
-class _Work:
-    """One layer's cost for batch 1, before the memory model is chosen."""
-
-    params: ParamCounts = ParamCounts()
-    maccs: int = 0
-    flops: int = 0
-    naive_input: int = 0  # input reads under the naive model
-    weight_reads: int = 0
-    moves_data: bool = True  # False for layers done by addressing or not run
-
 
 def _elements(shape: Shape) -> int:
     return math.prod(shape)
-
-
-def _conv(op: Conv, ins: Sequence[Shape], out: Shape) -> _Work:
-    h_in, w_in, c_in = ins[0]
-    kh, kw = op.kernel
-    weights = kh * kw * (c_in // op.groups) * op.channels
-    biases = op.channels if op.bias else 0
-    maccs = weights * out[0] * out[1]
-    return _Work(
-        params=ParamCounts(weights=weights, biases=biases),
-        maccs=maccs,
-        flops=2 * maccs + (_elements(out) if op.bias else 0),
-        naive_input=h_in * w_in * c_in * kh * kw * (op.channels // op.groups),
-        weight_reads=weights + biases,
-    )
-
-
-def _dense(op: Dense, ins: Sequence[Shape], out: Shape) -> _Work:
-    inputs = _elements(ins[0])
-    weights = inputs * op.units
-    biases = op.units if op.bias else 0
-    return _Work(
-        params=ParamCounts(weights=weights, biases=biases),
-        maccs=weights,
-        flops=2 * weights + biases,
-        naive_input=weights,
-        weight_reads=weights + biases,
-    )
-
-
-def _batchnorm(op: BatchNorm, ins: Sequence[Shape], out: Shape) -> _Work:
-    channels = out[-1]
-    return _Work(
-        params=ParamCounts(bn_affine=2 * channels, bn_stats=2 * channels),
-        flops=2 * _elements(out),
-        naive_input=_elements(ins[0]),
-        weight_reads=2 * channels,
-    )
-
-
-def _elementwise(flops_per_element: int) -> Callable[[object, Sequence[Shape], Shape], _Work]:
-    def rule(op: object, ins: Sequence[Shape], out: Shape) -> _Work:
-        return _Work(flops=flops_per_element * _elements(out), naive_input=_elements(ins[0]))
-
-    return rule
-
-
-def _activation(op: Activation, ins: Sequence[Shape], out: Shape) -> _Work:
-    return _elementwise(ACTIVATIONS[op.kind])(op, ins, out)
-
-
-def _merge(op: Add | Mul, ins: Sequence[Shape], out: Shape) -> _Work:
-    return _Work(flops=(len(ins) - 1) * _elements(out),
-                 naive_input=sum(_elements(s) for s in ins))
-
-
-def _pool(op: Pool, ins: Sequence[Shape], out: Shape) -> _Work:
-    window = op.kernel[0] * op.kernel[1]
-    per_output = window if op.kind == "avg" else window - 1
-    return _Work(flops=per_output * _elements(out), naive_input=_elements(ins[0]))
-
-
-def _global_pool(op: GlobalPool, ins: Sequence[Shape], out: Shape) -> _Work:
-    h, w, c = ins[0]
-    per_channel = h * w if op.kind == "avg" else h * w - 1
-    return _Work(flops=per_channel * c, naive_input=_elements(ins[0]))
-
-
-def _upsample(op: Upsample, ins: Sequence[Shape], out: Shape) -> _Work:
-    per_output = 7 if op.mode == "bilinear" else 0  # 4 multiplies and 3 adds
-    return _Work(flops=per_output * _elements(out), naive_input=_elements(ins[0]))
-
-
-def _free(op: object, ins: Sequence[Shape], out: Shape) -> _Work:
-    return _Work(moves_data=False)
-
-
-#: One cost rule per op class: ``rule(op, input_shapes, output_shape)``.
-COST_RULES: dict[type, Callable] = {
-    Input: _free,
-    Conv: _conv,
-    Dense: _dense,
-    BatchNorm: _batchnorm,
-    Activation: _activation,
-    Pool: _pool,
-    GlobalPool: _global_pool,
-    ZeroPad: _elementwise(0),
-    Add: _merge,
-    Mul: _merge,
-    Concat: _free,
-    Flatten: _free,
-    Upsample: _upsample,
-    Dropout: _free,
-    Identity: _free,
-}
 
 
 def layer_cost(
@@ -193,12 +68,12 @@ def layer_cost(
 ) -> LayerCost:
     """The cost of one node (its absorbed layers included) for a batch."""
     assert node.shape is not None, f"{node.name}: shapes must be inferred first"
-    work = COST_RULES[type(node.op)](node.op, input_shapes, node.shape)
+    work = REGISTRY[type(node.op)].cost(node.op, input_shapes, node.shape)
     params, flops = work.params, work.flops
     for absorbed in node.fused:  # fused layers keep their work, not their traffic
         if absorbed.how == "folded":  # merged into the weights: it no longer runs
             continue
-        extra = COST_RULES[type(absorbed.op)](absorbed.op, [node.shape], node.shape)
+        extra = REGISTRY[type(absorbed.op)].cost(absorbed.op, [node.shape], node.shape)
         params, flops = params + extra.params, flops + extra.flops
     out = _elements(node.shape)
     if not work.moves_data:
@@ -224,7 +99,7 @@ def peak_activations(graph: Graph) -> int:
     for i, node in enumerate(graph.nodes):
         for name in node.inputs:
             last_use[owner[name]] = i
-        if isinstance(node.op, ALIASING_OPS):
+        if REGISTRY[type(node.op)].aliases_input:
             owner[node.name] = owner[node.inputs[0]]
         else:
             owner[node.name] = node.name

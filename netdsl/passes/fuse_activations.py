@@ -2,7 +2,9 @@
 
 Contract: takes a graph with shapes. An elementwise activation (and a batch
 norm that could not be folded) whose input is a convolution, dense layer or
-add that feeds nothing else, and is not a network output, is fused: the node
+add that feeds nothing else, and is not a network output, is fused (the op
+registry says which kinds can be fused, ``fusable``, and which can take them,
+``absorbs``): the node
 disappears and is recorded in the producer's ``fused`` list. It still runs,
 so its FLOPs (and a fused batch norm's parameters) stay with the producer,
 but its own read and write of the tensor go away (cost-model.md section 5).
@@ -18,20 +20,19 @@ from __future__ import annotations
 import attrs
 
 from netdsl.ir.graph import Absorbed, Graph, Node
-from netdsl.ir.ops import Activation, Add, BatchNorm, Conv, Dense
+from netdsl.ir.ops import REGISTRY
 from netdsl.passes.absorb import absorb
 from netdsl.passes.base import PassResult
 
-#: The layers that can apply an elementwise op to each value as they write it.
-FUSION_TARGETS = (Conv, Dense, Add)
-
 
 def _fuse(layer: Node, producer: Node, graph: Graph) -> Node | str | None:
-    if not isinstance(layer.op, Activation | BatchNorm):
+    fusable = REGISTRY[type(layer.op)].fusable
+    if fusable is None:
         return None
-    if isinstance(layer.op, Activation) and layer.op.kind == "softmax":
-        return "softmax normalises over all channels, so it cannot be applied per value"
-    if not isinstance(producer.op, FUSION_TARGETS):
+    refusal = fusable(layer.op)
+    if refusal is not None:
+        return refusal
+    if not REGISTRY[type(producer.op)].absorbs:
         kind = graph.display_op(producer)
         return f"it follows '{producer.name}' ({kind}), not a convolution, dense layer or add"
     absorbed = Absorbed(layer.name, layer.op, "fused", layer.span, layer.weights)

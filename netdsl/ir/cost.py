@@ -1,0 +1,131 @@
+"""What layers cost: parameter counts, memory accesses, per-layer and whole-network figures.
+
+These are values of the IR: the ``annotate-cost`` pass fills them in from
+the cost rule of each op (:class:`Work`, in the op registry), and backends
+read them. docs/cost-model.md defines every figure.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+
+@attrs.frozen
+class ParamCounts:
+    """Parameter counts by kind (cost-model.md section 3)."""
+
+    weights: int = 0
+    biases: int = 0
+    bn_affine: int = 0
+    bn_stats: int = 0
+
+    @property
+    def total(self) -> int:
+        """Every stored number: the Keras ``count_params()`` convention."""
+        return self.weights + self.biases + self.bn_affine + self.bn_stats
+
+    @property
+    def trainable(self) -> int:
+        """Weights, biases and BN gamma/beta: the PyTorch ``parameters()`` convention."""
+        return self.weights + self.biases + self.bn_affine
+
+    def __add__(self, other: ParamCounts) -> ParamCounts:
+        return ParamCounts(
+            self.weights + other.weights,
+            self.biases + other.biases,
+            self.bn_affine + other.bn_affine,
+            self.bn_stats + other.bn_stats,
+        )
+
+
+@attrs.frozen
+class MemoryAccesses:
+    """Element reads and writes to main memory, split by what is moved."""
+
+    input: int = 0
+    output: int = 0
+    weights: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.input + self.output + self.weights
+
+    def __add__(self, other: MemoryAccesses) -> MemoryAccesses:
+        return MemoryAccesses(
+            self.input + other.input, self.output + other.output, self.weights + other.weights
+        )
+
+
+@attrs.frozen
+class LayerCost:
+    """What one node costs; filled in by the ``annotate-cost`` pass."""
+
+    params: ParamCounts = ParamCounts()
+    maccs: int = 0
+    flops: int = 0
+    memory: MemoryAccesses = MemoryAccesses()
+    activations: int = 0  # elements of the output tensor
+
+    def __add__(self, other: LayerCost) -> LayerCost:
+        """The figures of two layers together (a collapsed block in a diagram)."""
+        return LayerCost(self.params + other.params, self.maccs + other.maccs,
+                         self.flops + other.flops, self.memory + other.memory,
+                         self.activations + other.activations)
+
+
+#: Bytes per stored element for each dtype (cost-model.md section 3).
+DTYPE_BYTES: dict[str, float] = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1, "int4": 0.5}
+
+
+@attrs.frozen
+class GraphCost:
+    """Whole-network figures; filled in by the ``annotate-cost`` pass.
+
+    Element counts are exact integers; byte figures multiply them by the
+    dtype's size (rounded up for int4's half bytes).
+    """
+
+    params: ParamCounts
+    maccs: int
+    flops: int
+    memory: MemoryAccesses
+    activations: int
+    peak_activations: int
+    dtype: str = "fp32"
+    batch: int = 1
+    memory_model: str = "naive"
+
+    def bytes(self, elements: int) -> int:
+        """Bytes taken by ``elements`` values of this report's dtype."""
+        half_bytes = elements * int(DTYPE_BYTES[self.dtype] * 2)
+        return -(-half_bytes // 2)
+
+    @property
+    def model_bytes(self) -> int:
+        """Size of the stored parameters."""
+        return self.bytes(self.params.total)
+
+    @property
+    def peak_bytes(self) -> int:
+        return self.bytes(self.peak_activations)
+
+    @property
+    def memory_bytes(self) -> int:
+        return self.bytes(self.memory.total)
+
+
+@attrs.frozen
+class Work:
+    """One layer's cost for a batch of 1, before the memory model is chosen.
+
+    An op's cost rule returns it; the ``annotate-cost`` pass scales it by the
+    batch and turns the traffic into :class:`MemoryAccesses` under the naive
+    or compulsory model.
+    """
+
+    params: ParamCounts = ParamCounts()
+    maccs: int = 0
+    flops: int = 0
+    naive_input: int = 0  # input reads under the naive model
+    weight_reads: int = 0
+    moves_data: bool = True  # False for layers done by addressing or not run
