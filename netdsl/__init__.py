@@ -14,6 +14,7 @@ have a code, a message, a source span and notes.
 from netdsl.diagnostics import Diagnostic, NetdslError, Note, Span
 from netdsl.driver import CompileResult, compile_file, compile_string
 from netdsl.ir import Graph, Node
+from netdsl.limits import Limits
 
 __version__ = "0.1.0"
 
@@ -21,6 +22,7 @@ __all__ = [
     "CompileResult",
     "Diagnostic",
     "Graph",
+    "Limits",
     "NetdslError",
     "Node",
     "Note",

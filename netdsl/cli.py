@@ -7,9 +7,11 @@ the input compiles, 1 when it has errors, 2 for a usage error (argparse).
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import re
 import shutil
+import stat
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -17,7 +19,8 @@ from typing import Any
 import attrs
 
 from netdsl import __version__
-from netdsl.diagnostics import NetdslError, Note, error
+from netdsl.diagnostics import NetdslError, Note, error, printable
+from netdsl.limits import MAX_NESTING_CEILING
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 
@@ -44,13 +47,20 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--set", dest="params", action="append", default=[],
                          metavar="NAME=VALUE",
                          help="override a network parameter (repeatable), e.g. --set alpha=1.4")
-        sub.add_argument("--max-layers", type=int, default=None, metavar="N",
+        sub.add_argument("--max-layers", type=_positive, default=None, metavar="N",
                          help="refuse networks that expand past N layers (default 1,000,000)")
+        sub.add_argument("--max-source-size", type=_positive, default=None, metavar="BYTES",
+                         help="refuse a source file, standard input or imported module larger "
+                         "than BYTES (default 8 MiB, 8388608)")
+        sub.add_argument("--max-nesting", type=_nesting, default=None, metavar="N",
+                         help="refuse brackets, blocks and operators nested deeper than N "
+                         f"levels (default 100, at most {MAX_NESTING_CEILING:,})")
         sub.add_argument("--diagnostics", choices=("human", "short", "json"), default="human",
                          help="how errors are printed: with source and caret (human), one line "
                          "each (short, for editors and CI) or JSON (for tools)")
         sub.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                         help="colour diagnostics (auto: only on a terminal, never with NO_COLOR)")
+                         help="colour diagnostics (auto: on a terminal, or with FORCE_COLOR; "
+                         "never with NO_COLOR or TERM=dumb)")
 
     def add_cost_options(sub: argparse.ArgumentParser, formats: Sequence[str]) -> None:
         sub.add_argument("--format", choices=formats, default=None,
@@ -144,6 +154,15 @@ _positive = _integer_at_least(1, "a positive integer")
 _depth = _integer_at_least(0, "a depth of 0 or more")
 
 
+def _nesting(text: str) -> int:
+    """An argparse type for --max-nesting: a positive integer up to the ceiling."""
+    value = _positive(text)
+    if value > MAX_NESTING_CEILING:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer up to {MAX_NESTING_CEILING:,}, got {value}")
+    return value
+
+
 def parse_assignments(items: Sequence[str]) -> dict[str, Any]:
     """``--set NAME=VALUE`` options as a dictionary of parsed values."""
     from netdsl.elaborate.elaborator import parse_param_value
@@ -180,9 +199,12 @@ def pipeline(args: argparse.Namespace) -> tuple[str, ...]:
 
 
 def _cost_options(args: argparse.Namespace) -> dict[str, Any]:
-    options: dict[str, Any] = {}
-    if args.max_layers is not None:
-        options["max_nodes"] = args.max_layers
+    from netdsl.limits import Limits
+
+    given = {"max_nodes": args.max_layers, "max_source_bytes": args.max_source_size,
+             "max_nesting": args.max_nesting}
+    options: dict[str, Any] = {
+        "limits": Limits(**{name: value for name, value in given.items() if value is not None})}
     if hasattr(args, "dtype"):
         options.update(dtype=args.dtype, batch=args.batch, memory_model=args.memory_model,
                        passes=pipeline(args), keep_graphs=bool(args.print_ir_after))
@@ -214,21 +236,20 @@ def _print_diagnostics_of_passes(result, args: argparse.Namespace) -> None:
     """``--print-ir-after`` and ``--time-passes``: to standard error, the report stays clean."""
     from netdsl.ir.printer import print_graph
 
+    where = printable(result.source or result.name)
+    lines: list[str] = []
     if getattr(args, "print_ir_after", None):
         for run in result.runs:
             if args.print_ir_after in ("all", run.name) and run.graph is not None:
-                print(f"# IR after {run.name} ({result.source or result.name})",
-                      file=sys.stderr)
-                sys.stderr.write(print_graph(run.graph))
+                lines += [f"# IR after {run.name} ({where})\n", print_graph(run.graph)]
     if getattr(args, "time_passes", False):
         stages = [*result.timings, *((run.name, run.seconds) for run in result.runs)]
         total = sum(seconds for _, seconds in stages)
         layers = len(result.graph)
-        print(f"# time per stage ({result.source or result.name}, {layers} layers after passes)",
-              file=sys.stderr)
-        for name, seconds in stages:
-            print(f"  {name:<18} {seconds * 1000:9.2f} ms", file=sys.stderr)
-        print(f"  {'total':<18} {total * 1000:9.2f} ms", file=sys.stderr)
+        lines.append(f"# time per stage ({where}, {layers} layers after passes)\n")
+        lines += [f"  {name:<18} {seconds * 1000:9.2f} ms\n" for name, seconds in stages]
+        lines.append(f"  {'total':<18} {total * 1000:9.2f} ms\n")
+    _write_stderr("".join(lines))
 
 
 def list_passes() -> str:
@@ -255,10 +276,14 @@ def list_passes() -> str:
 def _compile(path: str, params: dict[str, Any], args: argparse.Namespace):
     from netdsl.driver import compile_file, compile_string
 
+    options = _cost_options(args)
     if path == "-":
-        return compile_string(sys.stdin.read(), filename="<stdin>", params=params,
-                              **_cost_options(args))
-    return compile_file(path, params=params, **_cost_options(args))
+        from netdsl.reading import read_stream
+
+        # Bytes from sys.stdin.buffer, bounded and decoded as a file is (netdsl.reading).
+        text = read_stream(sys.stdin, options["limits"])
+        return compile_string(text, filename="<stdin>", params=params, **options)
+    return compile_file(path, params=params, **options)
 
 
 _VARIANT = re.compile(r"^(?P<path>.*?)(?P<sets>(?::[A-Za-z_][A-Za-z0-9_]*=[^:]*)+)$")
@@ -277,55 +302,195 @@ def _label(path: str, sets: list[str], result) -> str:
 
 
 def _use_color(choice: str, stream) -> bool:
-    if choice == "always":
-        return True
-    if choice == "never" or "NO_COLOR" in os.environ:
+    """``--color``; for ``auto``, the NO_COLOR, FORCE_COLOR and TERM conventions, then isatty."""
+    if choice in ("always", "never"):
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):  # set and not empty (no-color.org)
         return False
-    return hasattr(stream, "isatty") and stream.isatty()
+    if os.environ.get("FORCE_COLOR"):  # set and not empty, whatever the value (force-color.org)
+        return True
+    return os.environ.get("TERM") != "dumb" and _isatty(stream)
+
+
+def _isatty(stream) -> bool:
+    """Whether ``stream`` is a terminal; False when it is closed (None) or not a file."""
+    try:
+        return stream is not None and stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _report_errors(exc: NetdslError, args: argparse.Namespace) -> None:
-    if args.diagnostics == "json":
-        print(exc.to_json(), file=sys.stderr)
-    elif args.diagnostics == "short":
-        for diagnostic in exc.diagnostics:
-            print(diagnostic.one_line(), file=sys.stderr)
+    """The diagnostics on standard error, as ``--diagnostics`` asks (human by default)."""
+    form = getattr(args, "diagnostics", "human")
+    if form == "json":
+        text = exc.to_json()
+    elif form == "short":
+        text = "\n".join(diagnostic.one_line() for diagnostic in exc.diagnostics)
     else:
-        print(exc.render(_use_color(args.color, sys.stderr)), file=sys.stderr)
+        text = exc.render(_use_color(getattr(args, "color", "auto"), sys.stderr))
+    _write_stderr(text + "\n")
 
 
-def write_output(text: str | bytes, destination: str | None, inputs: Sequence[str]) -> None:
-    """Print ``text`` or write it atomically to ``destination`` (never over an input).
+def _report_warnings(result, args: argparse.Namespace) -> None:
+    """Warnings of a compile that succeeded (W701), printed as errors are; exit status 0."""
+    if result.warnings:
+        _report_errors(NetdslError(result.warnings), args)
 
-    Bytes (an image, an ``.npz`` file) go to standard output's binary buffer.
+
+class _ReaderGone(Exception):
+    """Standard output is a pipe whose reader has stopped reading (``| head``)."""
+
+
+def _write_stderr(text: str) -> None:
+    """Write to standard error as well as can be: closed, full or a closed pipe, skip it.
+
+    What goes there (diagnostics, --time-passes) never changes the exit status.
     """
-    if destination is None or destination == "-":
+    if not text or sys.stderr is None:  # None: started with standard error closed
+        return
+    try:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+    except (OSError, ValueError):  # ValueError: the stream was closed
+        pass
+
+
+def _write_stdout(text: str | bytes) -> None:
+    """Write to standard output, now: E100 when it is closed or fails (full, say).
+
+    A closed pipe raises :class:`_ReaderGone`: the reader has what it wanted.
+    """
+    try:
+        if sys.stdout is None:  # started with standard output closed (>&-)
+            raise OSError(errno.EBADF, "standard output is closed")
         if isinstance(text, bytes):
             sys.stdout.flush()
             sys.stdout.buffer.write(text)
+            sys.stdout.buffer.flush()
         else:
             sys.stdout.write(text)
-        return
-    target = os.path.abspath(destination)
-    # realpath: a symlink to an input is the input
-    if any(name != "-" and os.path.realpath(name) == os.path.realpath(target)
-           for name in inputs):
-        raise error("E100", f"refusing to overwrite the input file '{destination}'",
-                    hint="choose another output file with -o")
-    directory = os.path.dirname(target) or "."
-    temporary = os.path.join(directory, f".{os.path.basename(target)}.{os.getpid()}.tmp")
+            sys.stdout.flush()
+    except BrokenPipeError:
+        raise _ReaderGone from None
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise error("E100", f"cannot write to standard output: {reason}",
+                    hint="write to a file with -o") from None
+
+
+def _same_file(first: str, second: str) -> bool:
+    """Whether two paths name one file: by spelling, through symlinks, or by identity."""
+    if os.path.realpath(first) == os.path.realpath(second):
+        return True
     try:
-        if isinstance(text, bytes):
-            with open(temporary, "wb") as handle:
-                handle.write(text)
-        else:
-            with open(temporary, "w", encoding="utf-8") as handle:
-                handle.write(text)
-        os.replace(temporary, target)
+        return os.path.samefile(first, second)  # a hard link, a case-insensitive name
+    except (OSError, ValueError):
+        return False
+
+
+def _file_mode(path: str) -> int | None:
+    """``st_mode`` of ``path`` (following symlinks), or None when it does not exist."""
+    try:
+        return os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+
+
+def write_output(text: str | bytes, destination: str | None, inputs: Sequence[str]) -> None:
+    """Print ``text`` or write it to ``destination``, never over an input.
+
+    A new path or a regular file is written atomically: a temporary file beside
+    it, renamed into place, with the mode of the file it replaces. An existing
+    character device or FIFO (``/dev/null``, ``/dev/stdout``, a named pipe) is
+    written in place, never replaced. What :func:`check_destination` refuses is
+    E100. Bytes (an image, an ``.npz`` file) go to standard output's binary buffer.
+    """
+    mode = check_destination(destination, inputs)
+    if destination is None or destination == "-":
+        _write_stdout(text)
+        return
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    if mode is not None and (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
+        _write_in_place(data, destination, printable(destination))
+    else:
+        _write_atomically(data, destination, printable(destination), mode)
+
+
+def check_destination(destination: str | None, inputs: Sequence[str]) -> int | None:
+    """Refuse (E100) an output path :func:`write_output` must not write; else its ``st_mode``.
+
+    Refused: an input (under any name), a directory or a name ending in ``/``, a
+    block device, a socket, a file in a missing or unwritable directory, a
+    regular file one may not write. None: standard output, or a file to create.
+    """
+    if destination is None or destination == "-":
+        return None
+    shown = printable(destination)
+
+    def refuse(reason: str, hint: str | None = "give the name of a file with -o") -> NetdslError:
+        return error("E100", f"cannot write '{shown}': {reason}", hint=hint)
+
+    if not destination:
+        raise refuse("no file name")
+    mode = _file_mode(destination)
+    if (mode is not None and stat.S_ISDIR(mode)) or \
+            os.path.basename(destination.rstrip("/")) in ("", ".", ".."):
+        raise refuse("it is a directory", hint="give the name of a file in it")
+    if destination.endswith(("/", os.sep)):  # open() would say "Not a directory" or worse
+        raise refuse("a file name cannot end with '/'")
+    if mode is not None and (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
+        return mode  # written in place: nothing is replaced
+    if mode is not None and not stat.S_ISREG(mode):
+        kind = "a block device" if stat.S_ISBLK(mode) else \
+            "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
+        raise refuse(f"it is {kind}")
+    if any(name != "-" and _same_file(name, destination) for name in inputs):
+        raise error("E100", f"refusing to overwrite the input file '{shown}'",
+                    hint="choose another output file with -o")
+    directory = _file_mode(os.path.dirname(destination) or ".")
+    if directory is None or not stat.S_ISDIR(directory):
+        raise refuse(os.strerror(errno.ENOENT if directory is None else errno.ENOTDIR),
+                     hint=None)
+    if not os.access(os.path.dirname(destination) or ".", os.W_OK | os.X_OK) or \
+            (mode is not None and not os.access(destination, os.W_OK)):
+        raise refuse(os.strerror(errno.EACCES),
+                     hint="the file is read-only" if mode is not None else None)
+    return mode
+
+
+def _write_in_place(data: bytes, destination: str, shown: str) -> None:
+    """Write to a device or FIFO as a shell's ``>`` would: opened, written, never replaced."""
+    try:
+        handle = os.open(destination, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
     except OSError as exc:
-        if os.path.exists(temporary):
+        raise error("E100", f"cannot write '{shown}': {exc.strerror or exc}") from None
+
+
+def _write_atomically(data: bytes, destination: str, shown: str, mode: int | None) -> None:
+    """A temporary file beside ``destination`` (created exclusively), renamed over it."""
+    import tempfile
+
+    if mode is None:  # a new file: what open() would have made
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    directory, name = os.path.split(destination)
+    temporary = None
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp",
+                                             dir=directory or ".")
+        with os.fdopen(handle, "wb") as stream:
+            if hasattr(os, "fchmod"):  # mkstemp makes it 0600
+                os.fchmod(stream.fileno(), stat.S_IMODE(mode) & 0o777)
+            stream.write(data)
+        os.replace(temporary, destination)
+    except OSError as exc:
+        if temporary is not None and os.path.lexists(temporary):
             os.unlink(temporary)
-        raise error("E100", f"cannot write '{destination}': {exc.strerror}") from None
+        raise error("E100", f"cannot write '{shown}': {exc.strerror or exc}") from None
 
 
 def output_format(args: argparse.Namespace, allowed: Sequence[str]) -> str:
@@ -351,7 +516,7 @@ def _render(result, args: argparse.Namespace, fmt: str) -> str | bytes:
 
 def _draw(result, args: argparse.Namespace, fmt: str) -> str | bytes:
     """The diagram as DOT text or an image; without Graphviz, the DOT text beside -o."""
-    if fmt in ("png", "pdf") and args.output in (None, "-") and sys.stdout.isatty():
+    if fmt in ("png", "pdf") and args.output in (None, "-") and _isatty(sys.stdout):
         raise error("E100", f"refusing to write a {fmt.upper()} image to the terminal",
                     hint=f"write it to a file with -o, e.g. -o {result.name}.{fmt}")
     dot_text = result.to_dot(color_by=args.color_by, collapse=args.collapse_blocks,
@@ -376,6 +541,9 @@ def _draw(result, args: argparse.Namespace, fmt: str) -> str | bytes:
 def _dot_fallback(output: str | None) -> str | None:
     """Where the DOT text goes when an image cannot be drawn: beside -o, never over a file."""
     if output in (None, "-"):
+        return None
+    mode = _file_mode(output)
+    if mode is not None and not stat.S_ISREG(mode):  # -o /dev/null: nothing beside it
         return None
     candidate = os.path.splitext(output)[0] + ".dot"
     return None if os.path.exists(candidate) else candidate
@@ -402,41 +570,89 @@ def _run_compare(args: argparse.Namespace) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status.
+
+    Errors go to standard error as well as it can be written (closed or full, they
+    are lost): the status is 1 all the same. When standard output is a pipe whose
+    reader has stopped (``| head``), the command ends quietly with status 0.
+    """
     args = _parser().parse_args(argv)
-    if args.command == "passes":
-        sys.stdout.write(list_passes())
-        return EXIT_OK
     try:
+        if args.command == "passes":
+            _write_stdout(list_passes())
+            return EXIT_OK
         if args.command == "compare":
             inputs = [split_variant(spec)[0] for spec in args.files]
             write_output(_run_compare(args), args.output, inputs)
             return EXIT_OK
         result = _compile(args.file, parse_assignments(args.params), args)
+        _report_warnings(result, args)
         if args.command == "check":
             graph = result.graph
             shape = "x".join(map(str, graph.output_shape or ()))
             source = graph.nodes[0].shape if graph.nodes else ()
-            print(f"{args.file}: ok: network {graph.name}, {len(graph)} layers, "
-                  f"input {'x'.join(map(str, source))}, output {shape}")
+            _write_stdout(f"{printable(args.file)}: ok: network {graph.name}, {len(graph)} "
+                          f"layers, input {'x'.join(map(str, source))}, output {shape}\n")
         else:
             _print_diagnostics_of_passes(result, args)
             inputs = [args.file, *([args.weights] if args.weights else [])]
-            if args.save_weights:
+            report = _render(result, args, output_format(args, FORMATS))
+            if args.save_weights:  # both files checked before either is written
+                if args.save_weights == "-" and args.output in (None, "-"):
+                    raise error("E100", "-o and --save-weights both write to standard output",
+                                hint="give one of them a file")
+                if "-" not in (args.save_weights, args.output or "-") \
+                        and _same_file(args.save_weights, args.output):
+                    raise error("E100", "-o and --save-weights name the same file "
+                                f"'{printable(args.output)}'", hint="give them different files")
+                check_destination(args.output, inputs)
                 save_weights(result, args.save_weights, inputs)
-            write_output(_render(result, args, output_format(args, FORMATS)), args.output,
-                         inputs)
+            write_output(report, args.output, inputs)
     except NetdslError as exc:
         _report_errors(exc, args)
         return EXIT_INPUT
+    except _ReaderGone:
+        return EXIT_OK
     return EXIT_OK
 
 
 def run() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: :func:`main`, then standard streams settled.
+
+    Output still buffered is flushed here, not by the interpreter at exit (which
+    would print "Exception ignored" and exit with 120 when a stream fails).
+    """
     try:
-        sys.exit(main())
+        status = main()
     except KeyboardInterrupt:
-        sys.exit(130)
-    except BrokenPipeError:
-        sys.exit(EXIT_OK)
+        status = 130
+    except SystemExit as exc:  # argparse: --help, --version and usage errors
+        status = exc.code if isinstance(exc.code, int) else EXIT_OK if exc.code is None \
+            else EXIT_USAGE
+    _settle(sys.stderr)
+    problem = _settle(sys.stdout)
+    if status == EXIT_OK and problem is not None and not isinstance(problem, BrokenPipeError):
+        status = EXIT_INPUT  # the output was not produced
+    sys.exit(status)
+
+
+def _settle(stream) -> OSError | None:
+    """Flush ``stream``; when that fails, point its descriptor at /dev/null and return why.
+
+    The data a failed flush leaves in the buffer then goes nowhere, quietly.
+    """
+    if stream is None:
+        return None
+    try:
+        stream.flush()
+        return None
+    except OSError as exc:
+        try:
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, stream.fileno())
+            os.close(null)
+        except (OSError, ValueError):
+            pass
+        return exc
+    except ValueError:  # closed
+        return None

@@ -25,15 +25,33 @@ import attrs
 
 @attrs.frozen
 class Source:
-    """A named source text; spans point into it."""
+    """A named source text; spans point into it.
+
+    Lines end at ``\\n`` and nowhere else, as the lexer counts them (the parser
+    turns ``\\r\\n`` and ``\\r`` into ``\\n`` first); ``str.splitlines`` would also
+    split at ``\\x0b``, ``\\x0c``, ``\\x1c``-``\\x1e``, ``\\x85``, U+2028 and U+2029, and
+    quote a different line than ``line:col`` names.
+    """
 
     name: str
     text: str = attrs.field(repr=False)
+    _lines: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
+
+    @_lines.default
+    def _split(self) -> tuple[str, ...]:
+        lines = self.text.split("\n")
+        if lines[-1] == "":  # a final newline ends the last line, it starts none
+            lines.pop()
+        return tuple(lines)
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The lines of the text, without their newlines."""
+        return self._lines
 
     def line(self, number: int) -> str:
         """Return line ``number`` (1-based) without its newline, or ''."""
-        lines = self.text.splitlines()
-        return lines[number - 1] if 1 <= number <= len(lines) else ""
+        return self._lines[number - 1] if 1 <= number <= len(self._lines) else ""
 
 
 @attrs.frozen
@@ -82,12 +100,15 @@ class Diagnostic:
         return _render(self, color)
 
     def one_line(self) -> str:
-        """``file:line:col: error[CODE]: message`` for editors and CI logs."""
+        """``file:line:col: error[CODE]: message`` for editors and CI logs.
+
+        Non-printable characters (of a file name, say) are escaped: see :func:`printable`.
+        """
         where = f"{self.span.location()}: " if self.span else ""
         text = f"{where}{self.severity}[{self.code}]: {self.message}"
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return printable(text)
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready dictionary, stable for tools."""
@@ -134,6 +155,32 @@ def error(
     return NetdslError(Diagnostic(code, message, span, tuple(notes), hint))
 
 
+def warning(
+    code: str,
+    message: str,
+    span: Span | None = None,
+    *,
+    notes: Iterable[Note] = (),
+    hint: str | None = None,
+) -> Diagnostic:
+    """A :class:`Diagnostic` of severity ``warning``: reported, compilation goes on."""
+    assert code in WARNING_CODES, code
+    return Diagnostic(code, message, span, tuple(notes), hint, severity="warning")
+
+
+def printable(text: str) -> str:
+    """``text`` with each non-printable character escaped as Python's ``repr`` does.
+
+    A file name may hold an escape sequence, a newline or (undecodable bytes) a
+    surrogate; printed raw, it would drive the terminal or forge a line. So
+    ``"a\\x1b[31mb.net"`` is shown as ``a\\x1b[31mb.net``, a newline as ``\\n``.
+    Printable text, including non-ASCII letters and backslashes, is unchanged.
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """A hint naming the closest candidate, or None when nothing is close."""
     import difflib  # only needed on the error path; keeps start-up fast
@@ -144,7 +191,7 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
 
 #: Every code netdsl emits, with a one-line description (docs/language.md lists them).
 ERROR_CODES: dict[str, str] = {
-    "E100": "the file cannot be read",
+    "E100": "the file cannot be read (missing, a directory, not UTF-8, an empty FIFO)",
     "E101": "unexpected character",
     "E102": "unexpected token or end of line",
     "E103": "unexpected end of file (an unclosed bracket or block)",
@@ -175,11 +222,12 @@ ERROR_CODES: dict[str, str] = {
     "E405": "shapes of merged tensors do not match",
     "E406": "network input declared twice",
     "E407": "empty output size",
-    "E501": "network too large (size limit reached)",
+    "E501": "network too large (size limit reached: layers, source bytes, nesting, digits)",
     "E601": "unknown pass",
     "E602": "a pass runs before one it requires",
     "E701": "the weights file cannot be read",
     "E702": "the weights do not match the network",
+    "E703": "invalid seed for random weights",
     "E801": "Graphviz's dot program is not installed (needed for svg, png and pdf)",
     "E802": "Graphviz's dot program failed",
 }
@@ -188,6 +236,11 @@ ERROR_CODES: dict[str, str] = {
 NOTE_CODES: dict[str, str] = {
     "N201": "a batch norm was not folded (fold-batchnorm)",
     "N202": "an activation or batch norm was not fused (fuse-activations)",
+}
+
+#: Codes of warnings: the input compiles, but something in it is likely wrong.
+WARNING_CODES: dict[str, str] = {
+    "W701": "weights hold NaN or infinite values (given, or made by folding)",
 }
 
 
@@ -204,21 +257,24 @@ def _span_dict(span: Span | None) -> dict[str, object] | None:
 
 
 _RED, _BLUE, _BOLD, _RESET = "\x1b[31;1m", "\x1b[34;1m", "\x1b[1m", "\x1b[0m"
+_YELLOW = "\x1b[33;1m"
 
 
-def _snippet(span: Span, paint) -> list[str]:
+def _snippet(span: Span, paint, colour: str = _RED) -> list[str]:
     text = span.source.line(span.line)
-    if not text and span.line > len(span.source.text.splitlines()):
+    if not text and span.line > len(span.source.lines):
         return []
     gutter = str(span.line)
     pad = " " * len(gutter)
     end = span.end_column if span.end_line == span.line else len(text) + 1
-    width = max(1, end - span.column)
-    caret = " " * (span.column - 1) + "^" * width
+    shown = text.expandtabs(1)  # a tab takes one column; other control characters escaped
+    before, marked = shown[:span.column - 1], shown[span.column - 1:end - 1]
+    width = max(1, end - span.column + len(printable(marked)) - len(marked))
+    caret = " " * (span.column - 1 + len(printable(before)) - len(before)) + "^" * width
     return [
         paint(_BLUE, f"{pad} |"),
-        paint(_BLUE, f"{gutter} |") + f" {text.expandtabs(1)}",
-        paint(_BLUE, f"{pad} |") + " " + paint(_RED, caret),
+        paint(_BLUE, f"{gutter} |") + f" {printable(shown)}",
+        paint(_BLUE, f"{pad} |") + " " + paint(colour, caret),
     ]
 
 
@@ -226,16 +282,19 @@ def _render(diag: Diagnostic, color: bool) -> str:
     def paint(code: str, text: str) -> str:
         return f"{code}{text}{_RESET}" if color else text
 
-    lines = [paint(_RED, f"{diag.severity}[{diag.code}]") + paint(_BOLD, f": {diag.message}")]
+    colour = _YELLOW if diag.severity == "warning" else _RED
+    lines = [paint(colour, f"{diag.severity}[{diag.code}]")
+             + paint(_BOLD, f": {printable(diag.message)}")]
     if diag.span:
-        lines.append(paint(_BLUE, " --> ") + diag.span.location())
-        lines.extend(_snippet(diag.span, paint))
+        lines.append(paint(_BLUE, " --> ") + printable(diag.span.location()))
+        lines.extend(_snippet(diag.span, paint, colour))
     for note in diag.notes:
         if note.span:
-            lines.append(paint(_BLUE, " = note: ") + f"{note.span.location()}: {note.message}")
+            lines.append(paint(_BLUE, " = note: ")
+                         + printable(f"{note.span.location()}: {note.message}"))
             lines.extend("   " + s for s in _snippet(note.span, paint))
         else:
-            lines.append(paint(_BLUE, " = note: ") + note.message)
+            lines.append(paint(_BLUE, " = note: ") + printable(note.message))
     if diag.hint:
-        lines.append(paint(_BLUE, " = help: ") + diag.hint)
+        lines.append(paint(_BLUE, " = help: ") + printable(diag.hint))
     return "\n".join(lines)

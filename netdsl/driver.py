@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import math
+import operator
 import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -20,10 +22,11 @@ from typing import Any
 
 import attrs
 
-from netdsl.diagnostics import NetdslError, error
+from netdsl.diagnostics import Diagnostic, NetdslError, error
 from netdsl.elaborate.elaborator import DEFAULT_MAX_NODES, Elaborator, ModuleLoader
 from netdsl.ir.graph import Graph, GraphCost, Node
 from netdsl.ir.printer import print_graph
+from netdsl.limits import Limits, stack_headroom
 from netdsl.passes import (
     BASELINE_PIPELINE,
     DEFAULT_PIPELINE,
@@ -69,6 +72,8 @@ class CompileResult:
     source: str | None = None
     #: Seconds spent in each stage before the passes: ``(("parse", s), ("elaborate", s))``.
     timings: tuple[tuple[str, float], ...] = ()
+    #: Warnings (severity ``warning``, codes W...) about input that compiled: NaN weights.
+    warnings: tuple[Diagnostic, ...] = ()
 
     @property
     def name(self) -> str:
@@ -198,22 +203,34 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
+def _limits(limits: Limits | None, max_nodes: int | None) -> Limits:
+    """``limits`` (default: :class:`Limits()`), with ``max_nodes`` when given (the older
+    keyword, kept working)."""
+    limits = limits or Limits()
+    return limits if max_nodes is None else attrs.evolve(limits, max_nodes=max_nodes)
+
+
 def elaborate_string(
     text: str, *, filename: str | None = None, params: Mapping[str, Any] | None = None,
-    max_nodes: int = DEFAULT_MAX_NODES, timings: list[tuple[str, float]] | None = None,
+    max_nodes: int | None = None, timings: list[tuple[str, float]] | None = None,
+    limits: Limits | None = None,
 ) -> Graph:
     """Parse and elaborate ``text`` into a graph with shapes, before any pass.
 
     When ``timings`` is a list, ``("parse", seconds)`` and ``("elaborate",
-    seconds)`` are appended to it.
+    seconds)`` are appended to it. ``limits`` bounds the input (netdsl.limits);
+    ``max_nodes`` overrides its ``max_nodes``.
     """
     name = filename or "<string>"
+    limits = _limits(limits, max_nodes)
     try:
-        start = time.perf_counter()
-        module = parse(text, name)
-        parsed = time.perf_counter()
-        loader = ModuleLoader(parse, (stdlib_path(),))
-        graph = Elaborator(loader, max_nodes).elaborate(module, _normalise(params))
+        # Room on the stack for the nesting the parser lets through, wherever we are called.
+        with stack_headroom(limits):
+            start = time.perf_counter()
+            module = parse(text, name, limits)
+            parsed = time.perf_counter()
+            loader = ModuleLoader(parse, (stdlib_path(),), limits)
+            graph = Elaborator(loader, limits.max_nodes).elaborate(module, _normalise(params))
         if timings is not None:
             timings += [("parse", parsed - start), ("elaborate", time.perf_counter() - parsed)]
         return graph
@@ -222,17 +239,44 @@ def elaborate_string(
                     hint="reduce the nesting of brackets, blocks or function calls") from None
 
 
+#: Seeds of random weights: what NumPy's generators take, kept to a signed 64-bit integer.
+MAX_SEED = 2**63 - 1
+
+
+def _check_weights_arguments(weights: object, seed: object) -> None:
+    """E702 for ``weights=`` of the wrong type, E703 for a ``seed=`` that is no valid seed."""
+    if weights is not None and not isinstance(weights, str | bytes | os.PathLike | Mapping):
+        raise error("E702", "weights= expects an .npz file path or a mapping "
+                    f"'<layer>/<parameter>' -> array, got {type(weights).__name__}")
+    if seed is None:
+        return
+    hint = f"seed= is an integer from 0 to 2**63 - 1 ({MAX_SEED:,}), e.g. seed=0"
+    if isinstance(seed, bool) or not hasattr(type(seed), "__index__"):
+        raise error("E703", f"seed= expects an integer, got {type(seed).__name__}", hint=hint)
+    value = operator.index(seed)
+    if not 0 <= value <= MAX_SEED:
+        shown = str(value) if abs(value) < 10**30 else f"{'-' if value < 0 else ''}2**" \
+            f"{value.bit_length() - 1} or more in size"
+        raise error("E703", f"seed={shown} is out of range", hint=hint)
+
+
 def _with_weights(graph: Graph, weights: str | os.PathLike[str] | Mapping[str, Any] | None,
                   seed: int | None) -> Graph:
-    from netdsl.weights import attach_weights, load_npz, random_weights
+    from netdsl.weights import attach_weights, load_npz, parameter_shapes, random_weights
 
-    if weights is None:
-        arrays = random_weights(graph, seed or 0)
-    elif isinstance(weights, Mapping):
-        arrays = dict(weights)
-    else:
-        arrays = load_npz(weights)
-    return attach_weights(graph, arrays)
+    try:
+        if weights is None:
+            arrays = random_weights(graph, operator.index(seed or 0))
+        elif isinstance(weights, Mapping):
+            arrays = dict(weights)
+        else:
+            arrays = load_npz(weights, graph)
+        return attach_weights(graph, arrays)
+    except MemoryError:
+        count = sum(math.prod(shape) for node in graph.nodes
+                    for shape in parameter_shapes(graph, node).values())
+        raise error("E501", f"the weights of network {graph.name} ({count:,} parameters, "
+                    f"{8 * count:,} bytes as float64) do not fit in memory") from None
 
 
 def compile_graph(graph: Graph, options: CompileOptions = CompileOptions(),
@@ -259,10 +303,11 @@ def compile_string(
     dtype: str = "fp32",
     batch: int = 1,
     memory_model: str = "naive",
-    max_nodes: int = DEFAULT_MAX_NODES,
+    max_nodes: int | None = None,
     keep_graphs: bool = False,
     weights: str | os.PathLike[str] | Mapping[str, Any] | None = None,
     seed: int | None = None,
+    limits: Limits | None = None,
 ) -> CompileResult:
     """Compile netdsl source ``text``; imports resolve relative to ``filename``.
 
@@ -270,18 +315,27 @@ def compile_string(
     of ``result.runs`` keeps the graph its pass produced. ``weights`` (an
     ``.npz`` path or a mapping ``<layer>/<parameter>`` -> array) or ``seed``
     (random weights) make the graph carry real weights, which the passes
-    transform and :func:`netdsl.execute` runs.
+    transform and :func:`netdsl.execute` runs. ``limits`` bounds what the input
+    may demand (:class:`netdsl.limits.Limits`: source size, nesting, literal
+    digits, layers); ``max_nodes``, when given, overrides its ``max_nodes``.
     """
+    _check_weights_arguments(weights, seed)
+    limits = _limits(limits, max_nodes)
     options = CompileOptions(tuple(passes) if passes is not None else DEFAULT_PIPELINE,
-                             dtype, batch, memory_model, max_nodes)
+                             dtype, batch, memory_model, limits.max_nodes)
     timings: list[tuple[str, float]] = []
+    warnings: tuple[Diagnostic, ...] = ()
     with _no_gc():
-        graph = elaborate_string(text, filename=filename, params=params, max_nodes=max_nodes,
+        graph = elaborate_string(text, filename=filename, params=params, limits=limits,
                                  timings=timings)
         if weights is not None or seed is not None:
             graph = _with_weights(graph, weights, seed)
         result = compile_graph(graph, options, keep_graphs=keep_graphs)
-        return attrs.evolve(result, source=filename, timings=tuple(timings))
+        if weights is not None or seed is not None:
+            from netdsl.weights import nonfinite_warnings
+
+            warnings = nonfinite_warnings(graph, result.graph)
+        return attrs.evolve(result, source=filename, timings=tuple(timings), warnings=warnings)
 
 
 def compile_file(
@@ -292,20 +346,25 @@ def compile_file(
     dtype: str = "fp32",
     batch: int = 1,
     memory_model: str = "naive",
-    max_nodes: int = DEFAULT_MAX_NODES,
+    max_nodes: int | None = None,
     keep_graphs: bool = False,
     weights: str | os.PathLike[str] | Mapping[str, Any] | None = None,
     seed: int | None = None,
+    limits: Limits | None = None,
 ) -> CompileResult:
-    """Read and compile the network in ``path`` (options as for :func:`compile_string`)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise error("E100", f"cannot read '{path}': {reason}") from None
+    """Read and compile the network in ``path`` (options as for :func:`compile_string`).
+
+    The file is read as netdsl.reading describes: at most ``limits.max_source_bytes``
+    bytes, decoded as UTF-8 (E100 at the first bad byte), a FIFO waited for
+    briefly, a directory or device refused (E100).
+    """
+    from netdsl.reading import read_file
+
+    limits = _limits(limits, max_nodes)
+    text = read_file(path, limits, name=str(path))
     return compile_string(text, filename=str(path), params=params, passes=passes, dtype=dtype,
-                          batch=batch, memory_model=memory_model, max_nodes=max_nodes,
-                          keep_graphs=keep_graphs, weights=weights, seed=seed)
+                          batch=batch, memory_model=memory_model, keep_graphs=keep_graphs,
+                          weights=weights, seed=seed, limits=limits)
 
 
 __all__ = [

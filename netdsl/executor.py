@@ -87,11 +87,15 @@ def execute(graph: Graph, data: Any | Mapping[str, Any], layer: str | None = Non
     wanted = layer or graph.outputs[0]
     if wanted not in graph:
         raise ValueError(f"network {graph.name} has no layer '{wanted}'")
-    for node in graph.nodes:
-        if not isinstance(node.op, Input):
-            values[node.name] = run_node(graph, node, [values[i] for i in node.inputs])
-        if node.name == wanted:
-            break
+    # NaN or infinite weights or data, or values beyond float64's range, make NaN or
+    # infinities, returned as computed; compiling reports such weights (W701), so
+    # NumPy's RuntimeWarnings (a sigmoid's harmless exp overflow among them) stay quiet.
+    with np.errstate(all="ignore"):
+        for node in graph.nodes:
+            if not isinstance(node.op, Input):
+                values[node.name] = run_node(graph, node, [values[i] for i in node.inputs])
+            if node.name == wanted:
+                break
     result = values[wanted]
     return result if batched else result[0]
 

@@ -27,7 +27,9 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "errors"
 CASES = sorted(p.stem for p in FIXTURES.glob("E*.net"))  # CODE or CODE-what
 FILE_CODES = {case.split("-")[0] for case in CASES}
 # E801 and E802 (Graphviz) are tested in test_diagrams.py.
-API_CODES = {"E100", "E203", "E309", "E407", "E601", "E602", "E701", "E702", "E801", "E802"}
+# E701, E702 and E703 (weights) are also tested at length in test_robust_weights.py.
+API_CODES = {"E100", "E203", "E309", "E407", "E601", "E602", "E701", "E702", "E703", "E801",
+             "E802"}
 
 
 def rendered(call) -> str:
@@ -83,6 +85,14 @@ def test_e407_empty_output() -> None:
     with pytest.raises(ShapeError) as caught:
         infer_shape(Dense(0), [(4,)])
     assert (caught.value.code, caught.value.message) == ("E407", "the output would be empty (0)")
+
+
+def test_e703_bad_seed() -> None:
+    text = "net t:\n    input(4)\n    fc(2)\n"
+    assert rendered(lambda: netdsl.compile_string(text, seed=-1)) == (
+        "error[E703]: seed=-1 is out of range\n"
+        " = help: seed= is an integer from 0 to 2**63 - 1 (9,223,372,036,854,775,807), "
+        "e.g. seed=0")
 
 
 def test_e601_e602_passes() -> None:

@@ -14,15 +14,21 @@ local names through the block instances enclosing it: ``stage3/ir2/cbr1/conv``.
 Branches of a merge share the scope of the merge, so names stay short.
 
 Limits. A network may not expand to more than ``max_nodes`` nodes, and
-elaboration may not execute more than ``MAX_STEPS`` statements; both stop with
-E501 at once, so ``relu * 10**9`` fails immediately instead of exhausting
-memory.
+elaboration may not execute more than ``MAX_STEPS`` statements. Both are
+checked before anything is expanded: each body, as it starts, is bounded from
+below (the fewest layers and statements each of its statements must take,
+counting what is not known yet as nothing), and so is each repetition when it
+is reached; once an iteration ends in the state it began in, the remaining
+ones are known exactly. So ``relu * 10**6`` or a chain of blocks each
+repeating the one before fails at once with E501, before building anything,
+instead of exhausting time and memory; a network of exactly ``max_nodes``
+nodes still compiles.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -46,11 +52,19 @@ from netdsl.elaborate.values import (
 )
 from netdsl.ir import ops
 from netdsl.ir.graph import Graph, Node
+from netdsl.limits import Limits
 from netdsl.passes.infer_shapes import ShapeError, infer_shape
+from netdsl.reading import read_file, shown_path
 from netdsl.syntax import ast
 
 DEFAULT_MAX_NODES = 1_000_000
 MAX_STEPS = 20_000_000
+_STEPS_HINT = f"elaboration is limited to {MAX_STEPS:,} statements"
+#: A repetition whose first iterations never end as they started is not watched further.
+_WATCHED_ITERATIONS = 16
+#: What a value not known before its statement runs is.
+_UNKNOWN: Any = object()
+_IN = frozenset({"in"})
 
 _MERGE_LAYERS = {name: Layer(name, (), lambda a: None) for name in MERGES}
 ROOT = Env(None, {**BUILTINS, **LAYERS, **_MERGE_LAYERS})
@@ -71,6 +85,8 @@ class Scope:
 
 
 Part = tuple[Scope, str, int]
+#: The least number of layers a statement builds and of statements it runs.
+Bound = tuple[int, int]
 
 
 @attrs.define
@@ -105,6 +121,14 @@ class Elaborator(Evaluator):
         self.steps = 0
         self.active_blocks: list[ast.BlockDef] = []
         self.input_tensor: Tensor | None = None
+        # The layers and steps that the statements after the running one (and
+        # the iterations after the running one) must still take: see exec_body.
+        self.reserved: Bound = (0, 0)
+        # Caches keyed by the id of an AST node or body, holding the node so
+        # that the id cannot be reused while the entry lives.
+        self._least_cache: dict[int, tuple[Any, Any]] = {}
+        self._names_cache: dict[tuple[str, int], tuple[Any, frozenset[str] | None]] = {}
+        self._call_cache: dict[tuple[int, Any], tuple[Any, Bound]] = {}
 
     # -- the network --------------------------------------------------------
 
@@ -187,15 +211,38 @@ class Elaborator(Evaluator):
 
     # -- statements ---------------------------------------------------------
 
-    def exec_body(self, stmts: tuple[Any, ...], frame: Frame) -> None:
-        for stmt in stmts:
+    def exec_body(self, stmts: tuple[Any, ...], frame: Frame,
+                  bounds: list[Bound] | None = None) -> None:
+        """Run ``stmts``, once sure that the layers and steps they must take still fit.
+
+        ``bounds`` holds the least (layers, steps) of each statement
+        (:meth:`_least`); a loop computes them once for all its iterations.
+        While a statement runs, what the statements after it must take is
+        reserved, so that a statement nested anywhere below is checked against
+        everything the network is already sure to need.
+        """
+        if bounds is None:
+            bounds = self._bounds(stmts, frame.env, self._assigned(stmts))
+        outer_nodes, outer_steps = self.reserved
+        after_nodes = after_steps = 0
+        for nodes, steps in bounds:
+            after_nodes += nodes
+            after_steps += steps
+        if (len(self.nodes) + outer_nodes + after_nodes > self.max_nodes
+                or self.steps + outer_steps + after_steps > MAX_STEPS):
+            raise self._overflow_in(stmts, bounds, frame.env)
+        for stmt, (nodes, steps) in zip(stmts, bounds, strict=True):
+            after_nodes -= nodes
+            after_steps -= steps
+            self.reserved = (outer_nodes + after_nodes, outer_steps + after_steps)
             self.exec_stmt(stmt, frame)
+        self.reserved = (outer_nodes, outer_steps)
 
     def exec_stmt(self, stmt: Any, frame: Frame, name: str | None = None) -> None:
         self.steps += 1
         if self.steps > MAX_STEPS:
-            raise error("E501", "elaboration takes too many steps", stmt.span,
-                        hint=f"elaboration is limited to {MAX_STEPS:,} statements")
+            raise error("E501", "elaboration takes too many steps", _head(stmt.span),
+                        hint=_STEPS_HINT)
         match stmt:
             case ast.CallStmt():
                 if stmt.cond is not None and not self.truth(
@@ -203,8 +250,8 @@ class Elaborator(Evaluator):
                 ):
                     return
                 count = 1 if stmt.repeat is None else self._count(stmt.repeat, frame.env)
-                for _ in range(count):
-                    self.call(stmt.call, frame, name)
+                if count:
+                    self._call_stmt(stmt, count, frame, name)
             case ast.Assign(target=target):
                 self.exec_stmt(stmt.stmt, frame, target)
                 frame.env.vars[target] = frame.current
@@ -228,16 +275,16 @@ class Elaborator(Evaluator):
                 if stmt.orelse is not None:
                     self.exec_body(stmt.orelse, frame)
             case ast.Repeat():
-                for _ in range(self._count(stmt.count, frame.env)):
-                    self.exec_body(stmt.body, frame)
+                count = self._count(stmt.count, frame.env)
+                if count:
+                    self._loop(stmt, count, frame, None)
             case ast.For():
                 items = self.eval(stmt.iterable, frame.env)
                 if not isinstance(items, tuple):
                     raise error("E304", f"'for' needs a list, got {type_name(items)} "
                                 f"{show(items)}", stmt.iterable.span)
-                for item in items:
-                    frame.env.vars[stmt.var] = item
-                    self.exec_body(stmt.body, frame)
+                if items:
+                    self._loop(stmt, len(items), frame, items)
             case _:
                 raise AssertionError(f"unknown statement {stmt!r}")
 
@@ -251,19 +298,403 @@ class Elaborator(Evaluator):
         if count < 0:
             raise error("E306", f"a repetition count cannot be negative, got {count}",
                         expr.span)
-        if count > self.max_nodes:
-            raise error("E501", f"repeating {count:,} times exceeds the network size limit",
-                        expr.span, hint=f"a network may have at most {self.max_nodes:,} layers")
         return count
 
-    # -- calls --------------------------------------------------------------
+    def _nodes_hint(self) -> str:
+        return (f"a network may have at most {_plural(self.max_nodes, 'layer')}; raise the "
+                "limit with --max-layers N (max_nodes=N from Python)")
 
-    def call(self, call: ast.Call, frame: Frame, name: str | None) -> None:
+    def _too_large(self) -> str:
+        return f"the network expands past {_plural(self.max_nodes, 'layer')}"
+
+    # -- repetition ---------------------------------------------------------
+
+    def _call_stmt(self, stmt: ast.CallStmt, count: int, frame: Frame, name: str | None) -> None:
+        """``call * count``: the callee and arguments are the same for every repetition."""
+        call = stmt.call
         callee = self._resolve(call, frame.env)
         args = [(a.name, self.eval(a.value, frame.env), a.span) for a in call.args]
         # A layer passed as an argument (``act``) is named after the layer it holds.
         local = name or (callee.name if _is_layerlike(callee) else call.name[-1])
-        self.apply(callee, args, frame, call, local)
+        if count > 1 and isinstance(callee, Block):
+            per = self._least_call(callee, args, call)
+        else:
+            per = self._least_value(callee)
+        if count == 1:
+            if per[0] > 1 or per[1]:  # a layer is checked as it is built
+                self._check(stmt, per)
+            self.apply(callee, args, frame, call, local)
+            return
+        self._check(stmt, (count * per[0], count * per[1]), count)
+
+        def state(i: int) -> Any:
+            return (_shape(frame.current), self.input_tensor is None)
+
+        self._iterate(stmt, count, _uniform_after(count, per),
+                      lambda i: self.apply(callee, args, frame, call, local), state)
+
+    def _loop(self, stmt: ast.Repeat | ast.For, count: int, frame: Frame,
+              items: tuple[Any, ...] | None) -> None:
+        """``repeat count:`` (``items`` None) or ``for var in items:``."""
+        var = stmt.var if isinstance(stmt, ast.For) else None
+        bounds: list[Bound] | None = None
+        if var is not None and items is not None and self._sized_by(stmt.body, var):
+            # What an iteration builds depends on the loop variable: bound each one.
+            unstable = self._assigned(stmt.body)
+            after, total = _suffix_after([
+                self._least_sum(stmt.body, Env(frame.env, {var: item}), unstable)
+                for item in items])
+        else:
+            unstable = self._assigned(stmt.body) | ({var} if var is not None else frozenset())
+            bounds = self._bounds(stmt.body, frame.env, unstable)
+            per = (sum(nodes for nodes, _ in bounds), sum(steps for _, steps in bounds))
+            after, total = _uniform_after(count, per), (count * per[0], count * per[1])
+        self._check(stmt, total, count)
+        reads = self._reads(stmt.body)
+        # An iteration depends on the loop variable only if the body reads it.
+        mentioned = var is not None and (reads is None or var in reads)
+
+        def run(i: int) -> None:
+            if var is not None:
+                assert items is not None
+                frame.env.vars[var] = items[i]
+            self.exec_body(stmt.body, frame, bounds)
+
+        def state(i: int) -> Any:
+            env = {k: v for k, v in frame.env.vars.items() if k != var}
+            item = items[i] if mentioned and items is not None else None
+            return (_shape(frame.current), self.input_tensor is None, env, item)
+
+        def uniform(i: int) -> bool:
+            """Whether the items from ``i`` on are all alike, if the body reads them."""
+            if not mentioned or items is None:
+                return True
+            return all(_alike(item, items[i]) for item in items[i + 1:])
+
+        self._iterate(stmt, count, after, run, state, uniform)
+
+    def _check(self, stmt: Any, least: Bound, count: int = 0) -> None:
+        """Fail if ``stmt`` (repeated ``count`` times), taking at least ``least``, cannot fit."""
+        others, other_steps = len(self.nodes) + self.reserved[0], self.steps + self.reserved[1]
+        if others + least[0] > self.max_nodes or other_steps + least[1] > MAX_STEPS:
+            raise self._limit_error(stmt, least[0], others, least[1], other_steps, count)
+
+    def _iterate(self, stmt: Any, count: int, after: Callable[[int], Bound],
+                 run: Callable[[int], None], state: Callable[[int], Any],
+                 uniform: Callable[[int], bool] = lambda i: True) -> None:
+        """Run ``run(i)`` for the ``count`` iterations of a repetition.
+
+        While iteration ``i`` runs, ``after(i)``, the least cost of those
+        still to come, is reserved. Elaboration is deterministic: once an
+        iteration ends in the state it started from (``state``: the shape of
+        the current tensor, the names of the scope, the loop variable if the
+        body reads it; tensors alike when their shapes are), every later
+        iteration repeats it exactly, and what they will take is known, and
+        checked, at once.
+        """
+        base_nodes, base_steps = self.reserved
+        watching, before, nodes, steps = True, None, 0, 0
+        for i in range(count):
+            later = after(i)
+            self.reserved = (base_nodes + later[0], base_steps + later[1])
+            if watching:
+                before, nodes, steps = state(i), len(self.nodes), self.steps
+            run(i)
+            left = count - 1 - i
+            if watching and left:
+                if _alike(state(i + 1), before) and uniform(i + 1):
+                    watching = False
+                    nodes, steps = len(self.nodes) - nodes, self.steps - steps
+                    if not nodes and not steps:
+                        break  # the iterations do nothing (``act * n`` with act=none)
+                    self._extrapolate(stmt, left, nodes, steps, base_nodes, base_steps)
+                elif i + 1 >= _WATCHED_ITERATIONS:
+                    watching = False
+        self.reserved = (base_nodes, base_steps)
+
+    def _extrapolate(self, stmt: Any, left: int, nodes: int, steps: int, base_nodes: int,
+                     base_steps: int) -> None:
+        """Check ``left`` more iterations that each build ``nodes`` and take ``steps``."""
+        total = len(self.nodes) + left * nodes + base_nodes
+        if total > self.max_nodes:
+            raise error("E501", self._too_large(), _head(stmt.span), hint=self._nodes_hint(),
+                        notes=[Note(
+                            f"the remaining {left:,} repetitions add {_plural(nodes, 'layer')} "
+                            f"each, which takes the network to at least {total:,}")])
+        if self.steps + left * steps + base_steps > MAX_STEPS:
+            raise error("E501", "elaboration takes too many steps", _head(stmt.span),
+                        hint=_STEPS_HINT, notes=[Note(
+                            f"the remaining {left:,} repetitions run "
+                            f"{_plural(steps, 'statement')} each")])
+
+    def _limit_error(self, stmt: Any, nodes: int, others: int, steps: int,
+                     other_steps: int, count: int = 0) -> NetdslError:
+        """E501 at ``stmt``, which takes at least ``nodes`` and ``steps`` besides the others.
+
+        ``count`` is how often ``stmt`` repeats: when that alone passes the
+        limit and every repetition builds a layer, the count is to blame.
+        """
+        if nodes + others > self.max_nodes:
+            expr = _count_expr(stmt)
+            if expr is not None and count > self.max_nodes and nodes >= count:
+                return error("E501", f"repeating {count:,} times exceeds the network size "
+                             "limit", expr.span, hint=self._nodes_hint())
+            return error("E501", self._too_large(), _head(stmt.span), hint=self._nodes_hint(),
+                         notes=[Note(
+                             f"this statement expands to at least {_plural(nodes, 'layer')}, "
+                             f"the rest of the network to at least {others:,}")])
+        return error("E501", "elaboration takes too many steps", _head(stmt.span),
+                     hint=_STEPS_HINT, notes=[Note(
+                         f"this statement runs at least {_plural(steps, 'statement')}, "
+                         f"the rest of the network at least {other_steps:,}")])
+
+    def _overflow_in(self, stmts: tuple[Any, ...], bounds: list[Bound], env: Env) -> NetdslError:
+        """The error for a body that cannot fit: at the statement where it passes a limit."""
+        nodes = len(self.nodes) + self.reserved[0] + sum(n for n, _ in bounds)
+        steps = self.steps + self.reserved[1] + sum(s for _, s in bounds)
+        seen_nodes, seen_steps = len(self.nodes) + self.reserved[0], self.steps + self.reserved[1]
+        for stmt, (n, s) in zip(stmts, bounds, strict=True):
+            seen_nodes += n
+            seen_steps += s
+            if seen_nodes > self.max_nodes or seen_steps > MAX_STEPS:
+                expr = _count_expr(stmt)
+                count = 0 if expr is None else self._static_count(expr, env, frozenset())
+                return self._limit_error(stmt, n, nodes - n, s, steps - s, count)
+        raise AssertionError("no statement passes the limit")
+
+    # -- least cost -------------------------------------------------------------
+
+    def _bounds(self, stmts: tuple[Any, ...], env: Env, unstable: frozenset[str]) -> list[Bound]:
+        return [self._least(stmt, env, unstable) for stmt in stmts]
+
+    def _least_sum(self, stmts: tuple[Any, ...], env: Env, unstable: frozenset[str]) -> Bound:
+        nodes = steps = 0
+        for stmt in stmts:
+            n, s = self._least(stmt, env, unstable)
+            nodes += n
+            steps += s
+        return nodes, steps
+
+    def _least(self, stmt: Any, env: Env, unstable: frozenset[str]) -> Bound:
+        """The fewest layers ``stmt`` builds and statements it runs, if it succeeds.
+
+        Worked out before it runs, from ``env``: names in ``unstable`` may
+        change first (or are not known, such as a block's parameters), so
+        whatever reads them counts as unknown; an unknown count or condition
+        makes the bound 0. A sure lower bound, so it never rejects a network
+        that fits; it is exact for ``call * n`` and ``repeat n:`` with a
+        known ``n`` over layers and blocks without conditions.
+        """
+        match stmt:
+            case ast.CallStmt():
+                if stmt.cond is not None:
+                    return 0, 1
+                count = 1 if stmt.repeat is None else \
+                    self._static_count(stmt.repeat, env, unstable)
+                if not count:
+                    return 0, 1
+                callee = self._static_callee(stmt.call, env, unstable)
+                nodes, steps = self._least_value(callee)
+                if isinstance(callee, Block) and self._block_bounds(callee)[0] is None:
+                    args = [(a.name, self._static(a.value, env, unstable), a.span)
+                            for a in stmt.call.args]
+                    if all(value is not _UNKNOWN for _, value, _ in args):
+                        nodes, steps = self._least_call(callee, args, stmt.call)
+                return count * nodes, 1 + count * steps
+            case ast.Assign():
+                nodes, steps = self._least(stmt.stmt, env, unstable)
+                return nodes, steps + 1
+            case ast.Merge():
+                if stmt.kind not in MERGES or len(stmt.branches) < 2:
+                    return 0, 1
+                nodes, steps = 1, 1
+                for branch in stmt.branches:
+                    n, s = self._least_sum(branch.stmts, env, unstable)
+                    nodes += n
+                    steps += s
+                return nodes, steps
+            case ast.Residual():
+                nodes, steps = self._least_sum(stmt.body, env, unstable)
+                if stmt.cond is None or self._static_truth(stmt.cond, env, unstable):
+                    nodes += 1
+                return nodes, steps + 1
+            case ast.If():
+                options = [self._least_sum(body, env, unstable) for _, body in stmt.clauses]
+                options.append((0, 0) if stmt.orelse is None
+                               else self._least_sum(stmt.orelse, env, unstable))
+                return min(n for n, _ in options), 1 + min(s for _, s in options)
+            case ast.Repeat():
+                count = self._static_count(stmt.count, env, unstable)
+                if not count:
+                    return 0, 1
+                nodes, steps = self._least_sum(stmt.body, env, unstable)
+                return count * nodes, 1 + count * steps
+            case ast.For():
+                items = self._static(stmt.iterable, env, unstable)
+                if not isinstance(items, tuple) or not items:
+                    return 0, 1
+                nodes, steps = self._least_sum(stmt.body, env, unstable | {stmt.var})
+                return len(items) * nodes, 1 + len(items) * steps
+        return 0, 1
+
+    def _least_value(self, callee: Any) -> Bound:
+        """The least cost of one call of ``callee``, whatever its arguments."""
+        if isinstance(callee, Layer):
+            return 1, 0
+        if isinstance(callee, Block):
+            return self._block_bounds(callee)[1]
+        if isinstance(callee, Partial):
+            alias = callee.definition
+            hit = self._least_cache.get(id(alias))
+            if hit is not None:
+                return hit[1]
+            self._least_cache[id(alias)] = (alias, (0, 0))
+            least = self._least_value(self._static_callee(alias.call, callee.env, _IN))
+            self._least_cache[id(alias)] = (alias, least)
+            return least
+        return 0, 0
+
+    def _block_bounds(self, block: Block) -> tuple[list[Bound] | None, Bound]:
+        """The bounds of the statements of ``block`` and their sum, whatever its arguments.
+
+        The bounds are None when a repetition count in the body depends on the
+        arguments, so that the body is better bounded once they are known.
+        """
+        definition = block.definition
+        hit = self._least_cache.get(id(definition))
+        if hit is not None:
+            return hit[1]
+        # Provisionally 0: a block that reaches itself fails with E308 anyway.
+        self._least_cache[id(definition)] = (definition, (None, (0, 0)))
+        unstable = self._assigned(definition.body) | _IN | {p.name for p in definition.params}
+        bounds = self._bounds(definition.body, block.env, unstable)
+        least = (sum(n for n, _ in bounds), sum(s for _, s in bounds))
+        for stmt in _walk_stmts(definition.body):
+            count = stmt.repeat if isinstance(stmt, ast.CallStmt) else \
+                stmt.count if isinstance(stmt, ast.Repeat) else \
+                stmt.iterable if isinstance(stmt, ast.For) else None
+            if count is not None and self._static(count, block.env, unstable) is _UNKNOWN:
+                bounds = None
+                break
+        self._least_cache[id(definition)] = (definition, (bounds, least))
+        return bounds, least
+
+    def _least_call(self, block: Block, args: list, call: ast.Call) -> Bound:
+        """The least cost of each call of ``block`` with ``args``, whatever its input.
+
+        The arguments are the same for every repetition of a call; a default
+        that reads ``in`` or another parameter may not be, so it is unknown.
+        Only a block whose repetition counts depend on its arguments is worth
+        it; the others have their bound whatever the arguments.
+        """
+        if self._block_bounds(block)[0] is not None:
+            return self._least_value(block)
+        definition = block.definition
+        key = (id(definition), tuple((name, _key(value)) for name, value, _ in args))
+        hit = self._call_cache.get(key)
+        if hit is not None:
+            return hit[1]
+        self._call_cache[key] = (args, (0, 0))  # provisionally: E308 if it reaches itself
+        least = self._least_call_uncached(block, args, call)
+        self._call_cache[key] = (args, least)  # holding the values keeps their ids unique
+        return least
+
+    def _least_call_uncached(self, block: Block, args: list, call: ast.Call) -> Bound:
+        definition = block.definition
+        params = [(p.name, p.default if p.default is not None else REQUIRED)
+                  for p in definition.params]
+        try:
+            bound, defaulted = bind_arguments(block.name, params, args, call.span)
+        except NetdslError:
+            return self._least_value(block)  # the call reports it
+        local = frozenset(name for name, _ in params) | _IN
+        env = Env(block.env)
+        unstable = set(self._assigned(definition.body)) | _IN
+        for name, value in bound.items():
+            if name in defaulted:
+                value = self._static(value, block.env, local)
+                if value is _UNKNOWN:
+                    unstable.add(name)
+                    continue
+            env.vars[name] = value
+        return self._least_sum(definition.body, env, frozenset(unstable))
+
+    def _static(self, expr: Any, env: Env, unstable: frozenset[str]) -> Any:
+        """The value ``expr`` will have when it runs, or ``_UNKNOWN``.
+
+        Unknown when it reads a name of ``unstable``, a name not yet defined,
+        or calls a user function (which could take long), or when it fails
+        (the statement will report that when it runs).
+        """
+        names = self._free(expr)
+        if names is None or not names.isdisjoint(unstable):
+            return _UNKNOWN
+        try:
+            for name in names:
+                if isinstance(env.lookup(name), Function | ModuleValue):
+                    return _UNKNOWN
+            return self.eval(expr, env)
+        except (KeyError, NetdslError, RecursionError):
+            return _UNKNOWN
+
+    def _static_count(self, expr: Any, env: Env, unstable: frozenset[str]) -> int:
+        count = self._static(expr, env, unstable)
+        if isinstance(count, float) and count.is_integer():
+            count = int(count)
+        if isinstance(count, int) and not isinstance(count, bool) and count > 0:
+            return count
+        return 0
+
+    def _static_truth(self, expr: Any, env: Env, unstable: frozenset[str]) -> bool:
+        value = self._static(expr, env, unstable)
+        if value is _UNKNOWN:
+            return False
+        try:
+            return self.truth(value, None)
+        except NetdslError:
+            return False
+
+    def _static_callee(self, call: ast.Call, env: Env, unstable: frozenset[str]) -> Any:
+        if call.name[0] in unstable:
+            return _UNKNOWN
+        try:
+            value = env.lookup(call.name[0])
+        except KeyError:
+            return _UNKNOWN
+        for part in call.name[1:]:
+            if not isinstance(value, ModuleValue) or part not in value.env.vars:
+                return _UNKNOWN
+            value = value.env.vars[part]
+        return value
+
+    def _free(self, expr: Any) -> frozenset[str] | None:
+        """The names ``expr`` reads (``in`` included); None if it holds an unknown node."""
+        return self._cached_names("free", expr, _free_names)
+
+    def _assigned(self, stmts: tuple[Any, ...]) -> frozenset[str]:
+        """The names the statements bind (let, x = ..., for), nested bodies included."""
+        return self._cached_names("assigned", stmts, _assigned_names) or frozenset()
+
+    def _sized_by(self, stmts: tuple[Any, ...], var: str) -> bool:
+        """Whether a repetition count, a loop's list or a call's argument reads ``var``."""
+        names = self._cached_names("sizing", stmts, _sizing_names)
+        return names is None or var in names
+
+    def _reads(self, stmts: tuple[Any, ...]) -> frozenset[str] | None:
+        """The names the statements read, nested bodies included; None if not known."""
+        return self._cached_names("reads", stmts, _read_names)
+
+    def _cached_names(self, kind: str, node: Any,
+                      compute: Callable[[Any], frozenset[str] | None]) -> frozenset[str] | None:
+        key = (kind, id(node))
+        hit = self._names_cache.get(key)
+        if hit is not None and hit[0] is node:
+            return hit[1]
+        names = compute(node)
+        self._names_cache[key] = (node, names)
+        return names
+
+    # -- calls --------------------------------------------------------------
 
     def _resolve(self, call: ast.Call, env: Env) -> Any:
         try:
@@ -371,7 +802,7 @@ class Elaborator(Evaluator):
         child = Frame(env, frame.current, Scope(), instance, blocks)
         self.active_blocks.append(definition)
         try:
-            self.exec_body(definition.body, child)
+            self.exec_body(definition.body, child, self._block_bounds(block)[0])
         except NetdslError as exc:
             raise _with_note(exc, Note(f"in block '{block.name}' called here", call.span)) from None
         finally:
@@ -390,8 +821,7 @@ class Elaborator(Evaluator):
                                       "produced here", self.nodes[t.node].span))
             raise error(exc.code, exc.message, span, notes=notes, hint=exc.hint) from None
         if len(self.nodes) >= self.max_nodes:
-            raise error("E501", f"the network expands past {self.max_nodes:,} layers", span,
-                        hint="check repetition counts; the limit is set with max_nodes")
+            raise error("E501", self._too_large(), span, hint=self._nodes_hint())
         path = (*frame.path, (frame.scope, local, frame.scope.claim(local)))
         self.nodes.append(_Pending(op, [t.node for t in inputs], shape, span, path, frame.blocks))
         return Tensor(len(self.nodes) - 1, shape)
@@ -411,10 +841,20 @@ class Elaborator(Evaluator):
                         hint="an empty branch '|' stands for the input itself")
         start = frame.current
         operands = []
-        for branch in stmt.branches:
+        # The branches share the scope: a name one binds may be read by the next.
+        unstable = frozenset().union(*(self._assigned(b.stmts) for b in stmt.branches))
+        bounds = [self._bounds(b.stmts, frame.env, unstable) for b in stmt.branches]
+        base_nodes, base_steps = self.reserved
+        after_nodes = 1 + sum(n for branch in bounds for n, _ in branch)  # 1: the merge
+        after_steps = sum(s for branch in bounds for _, s in branch)
+        for branch, branch_bounds in zip(stmt.branches, bounds, strict=True):
+            after_nodes -= sum(n for n, _ in branch_bounds)
+            after_steps -= sum(s for _, s in branch_bounds)
+            self.reserved = (base_nodes + after_nodes, base_steps + after_steps)
             sub = Frame(frame.env, start, frame.scope, frame.path, frame.blocks)
-            self.exec_body(branch.stmts, sub)
+            self.exec_body(branch.stmts, sub, branch_bounds)
             operands.append(sub.current)
+        self.reserved = (base_nodes, base_steps)
         frame.current = self.new_node(MERGES[stmt.kind](), operands, frame, head,
                                       name or stmt.kind)
 
@@ -424,7 +864,10 @@ class Elaborator(Evaluator):
             raise error("E401", "'residual' has no input", head)
         start = frame.current
         active = stmt.cond is None or self.truth(self.eval(stmt.cond, frame.env), stmt.cond.span)
+        base = self.reserved
+        self.reserved = (base[0] + active, base[1])  # the add
         self.exec_body(stmt.body, frame)
+        self.reserved = base
         if active:
             frame.current = self.new_node(ops.Add(), [start, frame.current], frame, head,
                                           name or "add")
@@ -438,11 +881,18 @@ STDLIB_PREFIX = "<stdlib>/"
 
 
 class ModuleLoader:
-    """Finds, parses and evaluates imported modules, once each; reports cycles."""
+    """Finds, parses and evaluates imported modules, once each; reports cycles.
 
-    def __init__(self, parse, search_path: tuple[Path, ...] = ()):
+    ``parse(text, name, limits)`` is the parser; ``limits`` bounds each module
+    as it bounds the file compiled (size, nesting, literals). Only ``.net``
+    files are imported, so that a mistaken ``import "/etc/passwd"`` never
+    quotes another file's content in a syntax error.
+    """
+
+    def __init__(self, parse, search_path: tuple[Path, ...] = (), limits: Limits | None = None):
         self.parse = parse
         self.search_path = search_path
+        self.limits = limits or Limits()
         self.cache: dict[str, Env] = {}
         self.loading: list[tuple[str, Span | None]] = []
 
@@ -503,16 +953,37 @@ class ModuleLoader:
             return f"{STDLIB_PREFIX}{path.name}"
         return str(path)
 
+    def _find(self, item: ast.Import, candidates: list[Path]) -> Path | None:
+        """The first candidate that is a file; E100 when the name cannot be looked up."""
+        for candidate in candidates:
+            try:
+                if candidate.is_file():
+                    return candidate
+            except (OSError, ValueError) as exc:  # a name too long, a NUL character
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else \
+                    "the name contains a NUL character"
+                raise error("E100", f"cannot read module '{shown_path(item.target)}': {reason}",
+                            item.span) from None
+        return None
+
     def load(self, item: ast.Import, importer: Source) -> Env:
+        if item.is_path and not item.target.endswith(".net"):
+            raise error("E207", f"cannot import '{shown_path(item.target)}': not a .net file",
+                        item.span, hint="an import names a netdsl module, a file ending in .net")
         candidates = self._candidates(item, importer)
-        path = next((p for p in candidates if p.is_file()), None)
+        path = self._find(item, candidates)
         if path is None:
             known = sorted({p.stem for d in self.search_path for p in d.glob("*.net")})
-            raise error("E207", f"cannot find module '{item.target}'", item.span,
-                        notes=[Note(f"looked for {', '.join(self._shown(c) for c in candidates)}")],
+            looked = ", ".join(shown_path(self._shown(c)) for c in candidates)
+            raise error("E207", f"cannot find module '{shown_path(item.target)}'", item.span,
+                        notes=[Note(f"looked for {looked}")],
                         hint=did_you_mean(item.target, known)
                         or (f"the standard library has: {', '.join(known)}" if known else None))
-        key = str(path.resolve())
+        try:
+            key = str(path.resolve())
+        except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python < 3.13)
+            raise error("E100", f"cannot read module '{shown_path(item.target)}': {exc}",
+                        item.span) from None
         if key in self.cache:
             return self.cache[key]
         cycle = [k for k, _ in self.loading]
@@ -521,11 +992,10 @@ class ModuleLoader:
             raise error("E208", f"import cycle: {' -> '.join(chain)}", item.span)
         self.loading.append((key, item.span))
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise error("E100", f"cannot read module '{item.target}': {exc}", item.span) from None
-        try:
-            module = self.parse(text, self._shown(path))
+            # Bounded and decoded as the compiled file is; a bad byte is located in the module.
+            text = read_file(path, self.limits, name=self._shown(path),
+                             label=f"module '{shown_path(item.target)}'", at=item.span)
+            module = self.parse(text, self._shown(path), self.limits)
             env = self.module_env(module)
             self.evaluate_lets(module, env, Evaluator())
         finally:
@@ -536,6 +1006,186 @@ class ModuleLoader:
 
 def _is_layerlike(value: Any) -> bool:
     return isinstance(value, Layer | Block | Partial)
+
+
+def _shape(tensor: Tensor | None) -> tuple[int, ...] | None:
+    return None if tensor is None else tensor.shape
+
+
+def _alike(a: Any, b: Any) -> bool:
+    """Whether what is elaborated from ``a`` and from ``b`` has the same size.
+
+    Values are compared as they are; tensors, which differ by the node that
+    made them, by shape: the size of what is built from a tensor depends
+    only on its shape.
+    """
+    if a is b:
+        return True
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        return isinstance(a, Tensor) and isinstance(b, Tensor) and a.shape == b.shape
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(_alike(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_alike(v, b[k]) for k, v in a.items())
+    return type(a) is type(b) and a == b
+
+
+def _key(value: Any) -> Any:
+    """A hashable stand-in for an argument value: by value, tensors by shape, others by id."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return type(value), value
+    if isinstance(value, Tensor):
+        return Tensor, value.shape
+    if isinstance(value, tuple):
+        return tuple, tuple(_key(v) for v in value)
+    return id(value)
+
+
+def _count_expr(stmt: Any) -> Any:
+    """The repetition count of ``stmt`` (``call * n``, ``repeat n:``), else None."""
+    if isinstance(stmt, ast.Assign):
+        stmt = stmt.stmt
+    if isinstance(stmt, ast.CallStmt):
+        return stmt.repeat
+    return stmt.count if isinstance(stmt, ast.Repeat) else None
+
+
+def _uniform_after(count: int, per: Bound) -> Callable[[int], Bound]:
+    """What the iterations after iteration ``i`` take, when each takes ``per``."""
+    return lambda i: ((count - 1 - i) * per[0], (count - 1 - i) * per[1])
+
+
+def _suffix_after(least: list[Bound]) -> tuple[Callable[[int], Bound], Bound]:
+    """What the iterations after iteration ``i`` take, each its own; and the total."""
+    nodes, steps = [0] * (len(least) + 1), [0] * (len(least) + 1)
+    for i in range(len(least) - 1, -1, -1):
+        nodes[i] = nodes[i + 1] + least[i][0]
+        steps[i] = steps[i + 1] + least[i][1]
+    return (lambda i: (nodes[i + 1], steps[i + 1])), (nodes[0], steps[0])
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'s' * (n != 1)}"
+
+
+def _free_names(expr: Any) -> frozenset[str] | None:
+    """The names an expression reads (``in`` for ``in``); None for an unknown node."""
+    names: set[str] = set()
+    stack = [expr]
+    while stack:
+        match stack.pop():
+            case ast.Num() | ast.Str():
+                pass
+            case ast.Name(id=name):
+                names.add(name)
+            case ast.InputRef():
+                names.add("in")
+            case ast.Unary(operand=operand) | ast.Not(operand=operand):
+                stack.append(operand)
+            case ast.Binary(left=left, right=right):
+                stack += (left, right)
+            case ast.Compare(operands=operands):
+                stack.extend(operands)
+            case ast.BoolOp(values=values):
+                stack.extend(values)
+            case ast.IfExp(test=test, body=body, orelse=orelse):
+                stack += (test, body, orelse)
+            case ast.FunCall(func=func, args=args):
+                stack.append(func)
+                stack.extend(a.value for a in args)
+            case ast.Index(value=value, index=index):
+                stack += (value, index)
+            case ast.Attribute(value=value):
+                stack.append(value)
+            case ast.ListExpr(items=items):
+                stack.extend(items)
+            case _:
+                return None
+    return frozenset(names)
+
+
+def _walk_stmts(stmts: tuple[Any, ...]):
+    """Every statement of ``stmts`` and of the bodies nested in them (not in blocks called)."""
+    stack = list(stmts)
+    while stack:
+        stmt = stack.pop()
+        yield stmt
+        match stmt:
+            case ast.Assign():
+                stack.append(stmt.stmt)
+            case ast.Merge():
+                for branch in stmt.branches:
+                    stack.extend(branch.stmts)
+            case ast.Residual() | ast.Repeat() | ast.For():
+                stack.extend(stmt.body)
+            case ast.If():
+                for _, body in stmt.clauses:
+                    stack.extend(body)
+                stack.extend(stmt.orelse or ())
+
+
+def _assigned_names(stmts: tuple[Any, ...]) -> frozenset[str]:
+    names = set()
+    for stmt in _walk_stmts(stmts):
+        match stmt:
+            case ast.Assign(target=name) | ast.Let(name=name) | ast.For(var=name):
+                names.add(name)
+    return frozenset(names)
+
+
+def _sizing_names(stmts: tuple[Any, ...]) -> frozenset[str] | None:
+    """The names read by repetition counts, loops' lists and calls' arguments."""
+    names: set[str] = set()
+    for stmt in _walk_stmts(stmts):
+        match stmt:
+            case ast.CallStmt(call=call):
+                exprs = [a.value for a in call.args]
+                exprs += [stmt.repeat] if stmt.repeat is not None else []
+            case ast.Repeat(count=count):
+                exprs = [count]
+            case ast.For(iterable=iterable):
+                exprs = [iterable]
+            case _:
+                continue
+        for expr in exprs:
+            free = _free_names(expr)
+            if free is None:
+                return None
+            names |= free
+    return frozenset(names)
+
+
+def _read_names(stmts: tuple[Any, ...]) -> frozenset[str] | None:
+    names: set[str] = set()
+    exprs: list[Any] = []
+    for stmt in _walk_stmts(stmts):
+        match stmt:
+            case ast.CallStmt(call=call):
+                names.add(call.name[0])
+                exprs += [a.value for a in call.args]
+                exprs += [e for e in (stmt.repeat, stmt.cond) if e is not None]
+            case ast.Let(value=value):
+                exprs.append(value)
+            case ast.From(name=name):
+                names.add(name)
+            case ast.Residual(cond=cond):
+                exprs += [cond] if cond is not None else []
+            case ast.If(clauses=clauses):
+                exprs += [test for test, _ in clauses]
+            case ast.Repeat(count=count):
+                exprs.append(count)
+            case ast.For(iterable=iterable):
+                exprs.append(iterable)
+            case ast.Assign() | ast.Merge():
+                pass
+            case _:
+                return None
+    for expr in exprs:
+        free = _free_names(expr)
+        if free is None:
+            return None
+        names |= free
+    return frozenset(names)
 
 
 def _head(span: Span | None) -> Span | None:
@@ -556,19 +1206,28 @@ def _with_note(exc: NetdslError, note: Note) -> NetdslError:
     return NetdslError([updated, *rest])
 
 
-def parse_param_value(text: str, name: str) -> Any:
-    """A ``--set NAME=VALUE`` value, written as a netdsl expression."""
+def parse_param_value(text: str, name: str, limits: Limits | None = None) -> Any:
+    """A ``--set NAME=VALUE`` value, written as a netdsl expression.
+
+    ``limits`` bound it as they bound a source file; a value past them (a number
+    of a thousand digits, brackets nested too deep) is E309 with the reason as a note.
+    """
+    from netdsl.limits import stack_headroom
     from netdsl.syntax.parser import parse
 
+    limits = limits or Limits()
     source_text = f"let {name} = {text}\n"
     try:
-        module = parse(source_text, f"<--set {name}>")
-        (item,) = module.items
-        if not isinstance(item, ast.Let):
-            raise ValueError
-        value = Evaluator().eval(item.value, ROOT)
-    except (NetdslError, ValueError):
-        raise error("E309", f"invalid value for parameter '{name}': {text!r}",
+        with stack_headroom(limits):
+            module = parse(source_text, f"<--set {name}>", limits)
+            (item,) = module.items
+            if not isinstance(item, ast.Let):
+                raise ValueError
+            value = Evaluator().eval(item.value, ROOT)
+    except (NetdslError, ValueError) as exc:
+        first = exc.diagnostics[0] if isinstance(exc, NetdslError) else None
+        notes = [Note(first.message)] if first and first.code == "E501" else []
+        raise error("E309", f"invalid value for parameter '{name}': {text!r}", notes=notes,
                     hint="write a number, true/false, a list like [3, 4, 6, 3], or a quoted "
                     "string") from None
     if not (is_number(value) or isinstance(value, bool | str | tuple) or value is None):

@@ -29,6 +29,7 @@ from netdsl.elaborate.values import (
     show,
     type_name,
 )
+from netdsl.limits import CALL_FRAMES, stack_depth
 from netdsl.syntax import ast
 
 #: The largest list a program may build and the deepest function recursion.
@@ -125,51 +126,63 @@ class Evaluator:
 
     def __init__(self) -> None:
         self.call_depth = 0
+        #: Where the stack stood when evaluation began, to measure what calls use.
+        self.base_frames = stack_depth()
 
     # -- entry point --------------------------------------------------------
 
     def eval(self, node: Any, env: Env) -> Any:
-        match node:
-            case ast.Num(value=value):
-                return value
-            case ast.Str(value=value):
-                return value
-            case ast.Name(id=name):
-                return self.lookup(name, env, node.span)
-            case ast.InputRef():
-                return self.lookup("in", env, node.span)
-            case ast.ListExpr(items=items):
-                return tuple(self.eval(i, env) for i in items)
-            case ast.Binary():
-                return self._binary(node, env)
-            case ast.Unary(op=op, operand=operand):
-                value = self.eval(operand, env)
-                if not is_number(value):
-                    raise error("E304", f"cannot apply unary '{op}' to {type_name(value)} "
-                                f"{show(value)}", node.span)
-                return -value if op == "-" else value
-            case ast.Not(operand=operand):
-                return not self.truth(self.eval(operand, env), operand.span)
-            case ast.BoolOp(op=op, values=values):
-                for value_node in values:
-                    value = self.truth(self.eval(value_node, env), value_node.span)
-                    if value == (op == "or"):
-                        return value
-                return op == "and"
-            case ast.Compare():
-                return self._compare(node, env)
-            case ast.IfExp(test=test, body=body, orelse=orelse):
-                branch = body if self.truth(self.eval(test, env), test.span) else orelse
-                return self.eval(branch, env)
-            case ast.FunCall():
-                func = self.eval(node.func, env)
-                args = [(a.name, self.eval(a.value, env), a.span) for a in node.args]
-                return self.call_function(func, args, node.span, node.func.span)
-            case ast.Index():
-                return self._index(node, env)
-            case ast.Attribute():
-                return self._attribute(self.eval(node.value, env), node)
-        raise AssertionError(f"unknown expression node {node!r}")
+        """The value of expression ``node`` in ``env``.
+
+        Recursion follows the nesting of the expression, which the parser has
+        bounded (``Limits.max_nesting``). Chains of one binary operator, which
+        it does not count as nesting, run as a loop in :meth:`_binary`; the
+        ``else`` part of a conditional is evaluated in this frame too, which
+        spares a frame per ``else ... if``.
+        """
+        while True:
+            match node:
+                case ast.Num(value=value):
+                    return value
+                case ast.Str(value=value):
+                    return value
+                case ast.Name(id=name):
+                    return self.lookup(name, env, node.span)
+                case ast.InputRef():
+                    return self.lookup("in", env, node.span)
+                case ast.ListExpr(items=items):
+                    # A list comprehension, not tuple(generator): no C-level recursion.
+                    return tuple([self.eval(i, env) for i in items])
+                case ast.Binary():
+                    return self._binary(node, env)
+                case ast.Unary(op=op, operand=operand):
+                    value = self.eval(operand, env)
+                    if not is_number(value):
+                        raise error("E304", f"cannot apply unary '{op}' to {type_name(value)} "
+                                    f"{show(value)}", node.span)
+                    return -value if op == "-" else value
+                case ast.Not(operand=operand):
+                    return not self.truth(self.eval(operand, env), operand.span)
+                case ast.BoolOp(op=op, values=values):
+                    for value_node in values:
+                        value = self.truth(self.eval(value_node, env), value_node.span)
+                        if value == (op == "or"):
+                            return value
+                    return op == "and"
+                case ast.Compare():
+                    return self._compare(node, env)
+                case ast.IfExp(test=test, body=body, orelse=orelse):
+                    node = body if self.truth(self.eval(test, env), test.span) else orelse
+                    continue
+                case ast.FunCall():
+                    func = self.eval(node.func, env)
+                    args = [(a.name, self.eval(a.value, env), a.span) for a in node.args]
+                    return self.call_function(func, args, node.span, node.func.span)
+                case ast.Index():
+                    return self._index(node, env)
+                case ast.Attribute():
+                    return self._attribute(self.eval(node.value, env), node)
+            raise AssertionError(f"unknown expression node {node!r}")
 
     # -- names --------------------------------------------------------------
 
@@ -207,8 +220,21 @@ class Evaluator:
     }
 
     def _binary(self, node: ast.Binary, env: Env) -> Any:
-        left = self.eval(node.left, env)
-        right = self.eval(node.right, env)
+        """A binary operation, and the chain of them down its left operands, as a loop.
+
+        ``1 + 1 + ... + 1`` parses as a tree as deep as it is long; walking its
+        left spine instead of recursing keeps the stack flat whatever its length,
+        and evaluates the operands left to right as before.
+        """
+        spine = [node]
+        while isinstance(spine[-1].left, ast.Binary):
+            spine.append(spine[-1].left)
+        value = self.eval(spine[-1].left, env)
+        for step in reversed(spine):
+            value = self._apply(step, value, self.eval(step.right, env))
+        return value
+
+    def _apply(self, node: ast.Binary, left: Any, right: Any) -> Any:
         op = node.op
         if is_number(left) and is_number(right):
             if op in ("/", "//", "%") and right == 0:
@@ -217,9 +243,17 @@ class Evaluator:
             if op == "**":
                 self._check_power(left, right, node.span)
             try:
-                return self._ARITH[op](left, right)
+                result = self._ARITH[op](left, right)
             except (OverflowError, ZeroDivisionError):
                 raise error("E306", f"the result of '{op}' is out of range", node.span) from None
+            if isinstance(result, int) and result.bit_length() > MAX_INT_BITS:
+                # 10**1000 * 10**1000 * ...: the power check alone does not bound products.
+                raise error("E501", "number too large", node.span,
+                            hint=f"results are limited to {MAX_INT_BITS} bits")
+            if isinstance(result, float) and not math.isfinite(result):
+                # Float arithmetic overflows to inf silently; inf is no size or rate.
+                raise error("E306", f"the result of '{op}' is out of range", node.span)
+            return result
         if op == "+" and isinstance(left, tuple) and isinstance(right, tuple):
             self._check_list_size(len(left) + len(right), node.span)
             return left + right
@@ -325,6 +359,12 @@ class Evaluator:
             if self.call_depth >= MAX_CALL_DEPTH:
                 raise error("E501", f"function '{func.name}' recurses too deeply", span,
                             hint=f"calls nest at most {MAX_CALL_DEPTH} deep")
+            # Each call may add a body nested up to the nesting limit: when calls are
+            # already deep, count the frames they use (a walk, so not on every call).
+            if self.call_depth >= 8 and stack_depth() - self.base_frames > CALL_FRAMES:
+                raise error("E501", f"function '{func.name}' recurses too deeply", span,
+                            hint="each call nests its body again; recurse fewer times or "
+                            "make the body shallower")
             self.call_depth += 1
             try:
                 return self.eval(definition.body, env)

@@ -14,7 +14,9 @@ graph carries weights they are transformed (cost-model.md section 4)::
 Every other batch norm is left alone with a note saying why: it follows a
 layer that is not linear in this way (pooling, an add, an activation), or its
 producer's output is also read elsewhere, or something already fused into the
-producer (an activation) sits between them.
+producer (an activation) sits between them. Layer, group and instance norm
+are never folded, with a note: their statistics come from each input at run
+time (their registry entries give the reason).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from __future__ import annotations
 import attrs
 
 from netdsl.ir.graph import Absorbed, Graph, Node
-from netdsl.ir.ops import BatchNorm, Conv, Dense, op_name
+from netdsl.ir.ops import REGISTRY, BatchNorm, Conv, Dense, op_name
 from netdsl.passes.absorb import absorb
 from netdsl.passes.base import PassResult
 
@@ -34,14 +36,20 @@ def fold_weights(layer: Node, bn: Node) -> dict[str, object] | None:
     import numpy as np
 
     w, b = layer.weights, bn.weights
-    scale = b["gamma"] / np.sqrt(b["variance"] + bn.op.eps)
-    bias = w.get("bias")
-    if bias is None:
-        bias = np.zeros_like(scale)
-    return {"kernel": w["kernel"] * scale, "bias": (bias - b["mean"]) * scale + b["beta"]}
+    # A variance of -eps or less, or values near float64's limits, give NaN or
+    # infinities: the compile reports them (W701) instead of numpy's warnings.
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        scale = b["gamma"] / np.sqrt(b["variance"] + bn.op.eps)
+        bias = w.get("bias")
+        if bias is None:
+            bias = np.zeros_like(scale)
+        return {"kernel": w["kernel"] * scale, "bias": (bias - b["mean"]) * scale + b["beta"]}
 
 
 def _fold(bn: Node, producer: Node, graph: Graph) -> Node | str | None:
+    refusal = REGISTRY[type(bn.op)].fold_refusal
+    if refusal is not None:  # layer norm, group norm: statistics of each input
+        return refusal(bn.op)
     if not isinstance(bn.op, BatchNorm):
         return None
     if not isinstance(producer.op, Conv | Dense):

@@ -11,11 +11,16 @@ this module.
 
 from __future__ import annotations
 
+import contextvars
 import functools
+import math
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from lark import Lark, Token, Transformer, v_args
+import attrs
+from lark import Lark, Token, Transformer_NonRecursive, v_args
 from lark.exceptions import (
     UnexpectedCharacters,
     UnexpectedEOF,
@@ -25,7 +30,9 @@ from lark.exceptions import (
 )
 from lark.indenter import Indenter
 
-from netdsl.diagnostics import NetdslError, Note, Source, Span, error
+from netdsl.diagnostics import NetdslError, Note, Source, Span, error, printable
+from netdsl.limits import Limits, describe_bytes
+from netdsl.reading import normalise_newlines
 from netdsl.syntax import ast
 
 
@@ -44,6 +51,32 @@ class _IndentError(Exception):
         self.indent = indent
 
 
+class _BracketDepthError(Exception):
+    """A bracket nested deeper than the nesting limit (raised while lexing)."""
+
+    def __init__(self, token: Token):
+        self.token = token
+
+
+class _StackDepthError(Exception):
+    """The parser's stack grew past what the nesting limit allows (raised while parsing)."""
+
+    def __init__(self, token: Token):
+        self.token = token
+
+
+#: Entries the LALR stack may hold per level of nesting before parsing stops. A
+#: level takes 1 entry (``- x``) to 9 (a merge inside a branch); chains of one
+#: operator reduce as they go and take none. Generous, so that it only ever
+#: stops input that the exact check on the AST would refuse anyway, just sooner.
+_STACK_PER_LEVEL = 16
+
+
+#: The nesting limit of the parse under way, for the post-lexer (which Lark shares
+#: between parses, so it cannot carry the limit itself).
+_BRACKET_LIMIT: contextvars.ContextVar[int] = contextvars.ContextVar("_BRACKET_LIMIT")
+
+
 class _Indenter(Indenter):
     NL_type = "_NL"
     OPEN_PAREN_types = ["LPAR", "LSQB"]
@@ -51,6 +84,26 @@ class _Indenter(Indenter):
     INDENT_type = "_INDENT"
     DEDENT_type = "_DEDENT"
     tab_len = 8
+
+    def process(self, stream):
+        return super().process(self._bracket_guard(stream))
+
+    def _bracket_guard(self, stream: Iterator[Token]) -> Iterator[Token]:
+        """Stop at the first bracket nested past the limit, before the parse goes deeper.
+
+        The nesting check on the finished AST would catch it too, but only after
+        the whole input was parsed: ``abs(`` a million times fails here at once.
+        """
+        limit = _BRACKET_LIMIT.get(Limits().max_nesting)
+        depth = 0
+        for token in stream:
+            if token.type in ("LPAR", "LSQB"):
+                depth += 1
+                if depth > limit:
+                    raise _BracketDepthError(token)
+            elif token.type in ("RPAR", "RSQB") and depth:
+                depth -= 1
+            yield token
 
     def handle_NL(self, token: Token):
         if self.paren_level > 0:
@@ -106,13 +159,25 @@ def build_parser(strict: bool = False) -> Lark:
     )
 
 
-def parse(text: str, filename: str = "<string>") -> ast.Module:
-    """Parse ``text`` into an AST, or raise :class:`NetdslError`."""
+def parse(text: str, filename: str = "<string>", limits: Limits | None = None) -> ast.Module:
+    """Parse ``text`` into an AST, or raise :class:`NetdslError`.
+
+    ``\\r\\n`` and a lone ``\\r`` end a line as ``\\n`` does, whether the text came
+    from a file, standard input or a string; every other character, including
+    the other Unicode line separators, is an ordinary character (which the
+    lexer refuses outside comments and strings, E101). ``limits`` (default
+    :class:`Limits()`) bounds the size of the text, the digits of a number
+    literal and the nesting depth (E501, located).
+    """
+    limits = limits or Limits()
+    _check_size(text, filename, limits)
+    text = normalise_newlines(text)
     source = Source(filename, text)
     if not text.endswith("\n"):
         text += "\n"
+    token = _BRACKET_LIMIT.set(limits.max_nesting)
     try:
-        items = _ToAst(source).transform(_parser().parse(text))
+        items = _ToAst(source, limits).transform(_parse_bounded(text, limits))
     except VisitError as exc:  # an error raised by the transformer
         if isinstance(exc.orig_exc, NetdslError):
             raise exc.orig_exc from None
@@ -124,9 +189,151 @@ def parse(text: str, filename: str = "<string>") -> ast.Module:
             "E104", "unindent does not match any outer indentation level", span,
             hint="indent this line like the block it belongs to",
         ) from None
+    except _BracketDepthError as exc:
+        span = _token_span(source, exc.token)
+        raise _too_deep(span, limits, "brackets nested") from None
+    except _StackDepthError as exc:
+        span = _token_span(source, exc.token)
+        raise _too_deep(span, limits, "expression or block nested") from None
     except UnexpectedInput as exc:
         raise _translate(exc, source) from None
+    finally:
+        _BRACKET_LIMIT.reset(token)
+    _check_nesting(items, limits)
     return ast.Module(tuple(items), source)
+
+
+def _parse_bounded(text: str, limits: Limits) -> Any:
+    """Lark's parse tree of ``text``, stopped early when the nesting runs away.
+
+    The parse is driven token by token (Lark's interactive parser) so that the
+    depth of its stack can be watched: ``- - - ... 1`` eight million times
+    would otherwise be parsed whole, for minutes, before the nesting check on
+    the AST refused it. Errors are Lark's, as from ``Lark.parse``.
+    """
+    interactive = _parser().parse_interactive(text)
+    stack = interactive.parser_state.state_stack
+    bound = _STACK_PER_LEVEL * limits.max_nesting + 64
+    last = None
+    for last in interactive.iter_parse():
+        if len(stack) > bound:
+            raise _StackDepthError(last)
+    return interactive.feed_eof(last)
+
+
+def _check_size(text: str, filename: str, limits: Limits) -> None:
+    """E501 when ``text`` is longer in UTF-8 than ``limits.max_source_bytes``.
+
+    Files and standard input are cut off as they are read; this holds strings
+    given to the API to the same bound.
+    """
+    size = limits.max_source_bytes
+    if len(text) <= size // 4:  # no character takes more than 4 bytes
+        return
+    if len(text) > size or len(text.encode("utf-8", "surrogatepass")) > size:
+        raise error("E501", f"'{printable(filename)}' is larger than the source size limit "
+                    f"of {describe_bytes(size)}",
+                    hint="raise the limit with --max-source-size BYTES or "
+                    "Limits(max_source_bytes=N)")
+
+
+# ---- nesting -----------------------------------------------------------------
+#
+# Parsing is iterative (LALR, and a non-recursive tree transformer), but the
+# elaborator evaluates expressions and runs statements recursively, a few
+# Python frames per level. So the depth of the AST is checked here, once,
+# against ``limits.max_nesting``, and the driver makes room on the stack for
+# that many levels (limits.stack_headroom): deep input gets a located E501,
+# never a RecursionError, however deep the caller's own stack already is.
+# Two cheaper guards stop runaway input while it is parsed, before the AST
+# exists: brackets deeper than the limit (in the post-lexer), and a parser
+# stack longer than _STACK_PER_LEVEL entries per allowed level.
+#
+# A level is an operand, an argument, a list item, an index, a condition or a
+# statement inside a block. A chain of one operator is length, not depth: the
+# left operand of ``a + b - c`` (a + b) is at the level of the whole, and the
+# evaluator runs the chain as a loop (``and``, ``or`` and comparison chains are
+# flat in the AST already). Right-nested forms do nest: ``- - x``, ``a ** b **
+# c``, ``x if c else y if d else z``, as do ``f(x)(y)`` and ``x[0][1]``. Wrappers
+# that add no level of their own: an argument (``Arg``), a parameter, a merge
+# branch, the call of a call statement and the statement of an assignment.
+
+_TRANSPARENT = (ast.Arg, ast.Param, ast.Branch, ast.Call)
+_SAME_LEVEL_OPS = ({"+", "-"}, {"*", "/", "//", "%"})
+
+
+@functools.cache
+def _node_fields(cls: type) -> tuple[str, ...]:
+    """The attributes of an AST class that may hold other nodes.
+
+    Read from the annotations: a field typed ``str``, ``bool``, ``int | float``
+    or ``tuple[str, ...]`` holds none; any other (``Any``, ``Call``,
+    ``tuple[Arg, ...]``) may. Spans and the source are not children.
+    """
+    names = []
+    for field in attrs.fields(cls):
+        if field.name.endswith("span") or field.name == "source":
+            continue
+        kind = field.type if isinstance(field.type, str) else repr(field.type)
+        words = kind.replace("[", " ").replace("|", " ").split()
+        if any(word[:1].isupper() and word != "None" for word in words):
+            names.append(field.name)
+    return tuple(names)
+
+
+def _same_level(op: str, other: str) -> bool:
+    return any(op in ops and other in ops for ops in _SAME_LEVEL_OPS)
+
+
+def _check_nesting(items: list, limits: Limits) -> None:
+    """E501 at the first construct (in source order) nested deeper than the limit.
+
+    An explicit stack, children pushed in reverse so that they come off it in
+    source order; this walk costs a few percent of a parse.
+    """
+    limit = limits.max_nesting
+    stack: list[tuple[Any, int]] = [(item, 0) for item in reversed(items)]
+    push = stack.append
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            span = node.span
+            raise _too_deep(Span(span.source, span.line, span.column, span.line,
+                                 span.column + 1), limits, "expression or block nested")
+        cls = node.__class__
+        if cls is ast.Binary:  # a + b - c: the left operand continues the chain
+            left = node.left
+            push((node.right, depth + 1))
+            chained = left.__class__ is ast.Binary and _same_level(node.op, left.op)
+            push((left, depth if chained else depth + 1))
+            continue
+        fields = _node_fields(cls)
+        if not fields:
+            continue
+        children: list[Any] = []
+        for name in fields:
+            _collect(getattr(node, name), children)
+        flat = cls is ast.Assign or cls is ast.CallStmt  # x = conv(...): one statement
+        for child in reversed(children):
+            push((child, depth if flat or isinstance(child, _TRANSPARENT) else depth + 1))
+
+
+def _collect(value: Any, out: list[Any]) -> None:
+    """Append the nodes in ``value`` (a node, None, or tuples of them) to ``out``, in order."""
+    if value is None:
+        return
+    if value.__class__ is tuple:
+        for item in value:
+            _collect(item, out)
+    elif attrs.has(value.__class__):
+        out.append(value)
+
+
+def _too_deep(span: Span, limits: Limits, what: str) -> NetdslError:
+    limit = limits.max_nesting
+    return error("E501", f"{what} deeper than {limit} levels", span,
+                 hint="move a part into a let or a def, or raise the limit with "
+                 "--max-nesting N or Limits(max_nesting=N)")
 
 
 # ---- error translation -----------------------------------------------------
@@ -157,7 +364,7 @@ def _describe_terminal(name: str) -> str:
 def _describe_token(token: Token) -> str:
     if token.type in ("_NL", "$END", "_INDENT", "_DEDENT"):
         return _DESCRIPTIONS[token.type]
-    return f"'{token.value}'"
+    return f"'{printable(token.value)}'"
 
 
 def _token_span(source: Source, token: Token) -> Span:
@@ -178,14 +385,14 @@ def _token_span(source: Source, token: Token) -> Span:
 
 
 def _eof_span(source: Source) -> Span:
-    lines = source.text.splitlines() or [""]
+    lines = source.lines or ("",)
     return Span(source, len(lines), len(lines[-1]) + 1, len(lines), len(lines[-1]) + 2)
 
 
 def _open_bracket(source: Source, upto_line: int) -> Span | None:
     """The last bracket left open before ``upto_line``, if any."""
     stack: list[tuple[int, int]] = []
-    for number, line in enumerate(source.text.splitlines()[:upto_line], 1):
+    for number, line in enumerate(source.lines[:upto_line], 1):
         for column, char in enumerate(line.split("#")[0], 1):
             if char in "([":
                 stack.append((number, column))
@@ -200,13 +407,15 @@ def _open_bracket(source: Source, upto_line: int) -> Span | None:
 def _translate(exc: UnexpectedInput, source: Source) -> NetdslError:
     if isinstance(exc, UnexpectedCharacters):
         span = Span(source, exc.line, exc.column, exc.line, exc.column + 1)
-        char = source.line(exc.line)[exc.column - 1 : exc.column] or "?"
+        char = exc.char
         hint = "strings use double quotes" if char == "'" else None
-        return error("E101", f"unexpected character '{char}'", span, hint=hint)
+        if not char.isprintable():  # a control character or an invisible separator
+            hint = f"U+{ord(char):04X} is not allowed outside comments and strings"
+        return error("E101", f"unexpected character '{printable(char)}'", span, hint=hint)
     if isinstance(exc, UnexpectedEOF) or (
         isinstance(exc, UnexpectedToken) and exc.token.type == "$END"
     ):
-        bracket = _open_bracket(source, len(source.text.splitlines()))
+        bracket = _open_bracket(source, len(source.lines))
         if bracket:
             return error("E105", "this bracket is never closed", bracket)
         return error("E103", "unexpected end of file", _eof_span(source))
@@ -294,12 +503,17 @@ def _is_token(x: object) -> bool:
 
 
 @v_args(meta=True, inline=True)
-class _ToAst(Transformer):
-    """Build AST nodes as the parser reduces rules (no Lark tree is kept)."""
+class _ToAst(Transformer_NonRecursive):
+    """Build AST nodes from the parse tree (no Lark tree is kept).
 
-    def __init__(self, source: Source):
+    Non-recursive, so the depth of the tree costs no Python stack: a flat sum of
+    a thousand terms is a tree a thousand levels deep.
+    """
+
+    def __init__(self, source: Source, limits: Limits):
         super().__init__()
         self.source = source
+        self.limits = limits
 
     def _span(self, meta) -> Span:
         return Span(self.source, meta.line, meta.column, meta.end_line, meta.end_column)
@@ -405,8 +619,21 @@ class _ToAst(Transformer):
     # expressions
     def number(self, meta, token):
         text = token.value
-        is_int = not any(c in text for c in ".eE")
-        return ast.Num(int(text) if is_int else float(text), self._span(meta))
+        span = self._span(meta)
+        limit = self.limits.max_literal_digits
+        if len(text) > limit:
+            digits = sum(c.isdigit() for c in text)
+            if digits > limit:
+                raise error("E501", f"a number of {digits:,} digits is too long", span,
+                            hint=f"number literals have at most {limit} digits; "
+                            "write a large number as an expression, such as 10**400")
+        if not any(c in text for c in ".eE"):
+            return ast.Num(int(text), span)
+        value = float(text)
+        if not math.isfinite(value):
+            raise error("E306", f"the number {text} is out of range", span,
+                        hint=f"floating-point numbers stop at about {_FLOAT_MAX:.3g}")
+        return ast.Num(value, span)
 
     def string(self, meta, token):
         return ast.Str(token.value[1:-1], self._span(meta))
@@ -463,6 +690,9 @@ class _ToAst(Transformer):
 
     def kwarg(self, meta, name, value):
         return ast.Arg(name.value, value, self._span(meta))
+
+
+_FLOAT_MAX = 1.7976931348623157e308
 
 
 def _flatten(parts) -> tuple:
