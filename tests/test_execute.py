@@ -32,6 +32,11 @@ SMALL = {  # reduced input sizes that keep every example's shapes valid
     "mobilenet_v1_features": {"height": 32, "width": 48},
     "mobilenet_v2_features": {"height": 32, "width": 48},
     "vgg16_features": {"height": 32, "width": 48},
+    "convnext_tiny": {"size": 32, "depths": [1, 1, 2, 1], "dims": [8, 16, 32, 64]},
+    "shufflenet_v2": {"size": 32, "repeats": [2, 2, 2], "widths": [16, 32, 64]},
+    "unet": {"size": 32, "base": 4},
+    "mobilenet_v3_large": {"size": 32},
+    "efficientnet_b0": {"size": 32},
 }
 EXAMPLES = sorted((ROOT / "examples").glob("**/*.net"))
 

@@ -1,4 +1,4 @@
-"""The published figures of the standard networks (references.md), to the unit.
+"""The published figures of the standard networks (docs/references.md), to the unit.
 
 Every expected number below is copied from the project's reference figures (or, for the
 parameter breakdown, derived from its columns by the arithmetic written next to it).
@@ -186,3 +186,29 @@ def test_mobilenet_v1_model_size(dtype, megabytes) -> None:
     assert f"{math.floor(deployed.model_bytes / 1e5) / 10:.1f}" == megabytes
     p = unoptimized("mobilenet_v1").params
     assert f"{(p.weights + p.biases) * bytes_per / 1e6:.1f}" == megabytes
+
+
+# --- modern networks (docs/references.md, "Modern networks") -------------------------------
+
+@pytest.mark.parametrize(("name", "maccs", "pytorch", "keras", "output"), [
+    ("convnext_tiny", 4_455_531_264, 28_589_128, 28_589_128, (1000,)),
+    ("shufflenet_v2", 144_907_992, 2_278_604, 2_294_784, (1000,)),
+    ("unet", 48_171_581_440, 31_037_698, 31_049_474, (256, 256, 2)),
+    ("mobilenet_v3_large", 216_589_760, 5_483_032, 5_507_432, (1000,)),
+    ("efficientnet_b0", 385_814_752, 5_288_548, 5_330_564, (1000,)),
+])
+def test_modern_networks(name, maccs, pytorch, keras, output) -> None:
+    totals = unoptimized(name)
+    assert totals.maccs == maccs
+    assert totals.params.trainable == pytorch
+    assert totals.params.total == keras
+    assert _compile(name, (), PLAIN).output_shape == output
+
+
+def test_convnext_layer_norms_are_not_folded() -> None:
+    """Layer norm is never folded: ConvNeXt keeps its parameters after the passes."""
+    result = netdsl.compile_file(EXAMPLES / "convnext_tiny.net")
+    assert result.totals.params.total == 28_589_128
+    (fold,) = [run for run in result.runs if run.name == "fold-batchnorm"]
+    notes = [d for d in fold.diagnostics if "layer norm normalises" in d.message]
+    assert len(notes) == 23  # one per block (18), per downsampling (3), stem and head

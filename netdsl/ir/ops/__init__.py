@@ -10,11 +10,24 @@ Spatial pairs are ``(height, width)``; padding is ``(top, bottom, left, right)``
 
 from __future__ import annotations
 
-from netdsl.ir.ops.activation import ACTIVATIONS, GELU_APPROXIMATIONS, Activation
+from netdsl.ir.ops.activation import (
+    ACTIVATIONS,
+    ELU,
+    GELU_APPROXIMATIONS,
+    Activation,
+    HardTanh,
+    LeakyReLU,
+    PReLU,
+)
+from netdsl.ir.ops.adaptive_pool import AdaptivePool
 from netdsl.ir.ops.batchnorm import BN_PARAMETERS, BatchNorm
+from netdsl.ir.ops.channels import ChannelShuffle, PixelShuffle, Slice
 from netdsl.ir.ops.conv import Conv
+from netdsl.ir.ops.conv_transpose import ConvTranspose
 from netdsl.ir.ops.dense import Dense
+from netdsl.ir.ops.learned import Bias, Scale
 from netdsl.ir.ops.merge import Add, Concat, Mul
+from netdsl.ir.ops.norm import GroupNorm, LayerNorm
 from netdsl.ir.ops.pool import GlobalPool, Pool
 from netdsl.ir.ops.registry import REGISTRY, OpDef, infer_shape, op_def
 from netdsl.ir.ops.resize import Upsample, ZeroPad
@@ -22,8 +35,10 @@ from netdsl.ir.ops.tensor import Dropout, Flatten, Identity, Input
 from netdsl.ir.windows import Padding, Pair
 
 Op = (
-    Input | Conv | Dense | BatchNorm | Activation | Pool | GlobalPool | ZeroPad | Add | Mul
-    | Concat | Flatten | Upsample | Dropout | Identity
+    Input | Conv | ConvTranspose | Dense | BatchNorm | LayerNorm | GroupNorm | Activation
+    | LeakyReLU | ELU | HardTanh | PReLU | Pool | AdaptivePool | GlobalPool | ZeroPad | Add
+    | Mul | Concat | Flatten | Upsample | Dropout | Identity | Slice | ChannelShuffle
+    | PixelShuffle | Scale | Bias
 )
 
 #: Every op class, in registration order.
@@ -33,8 +48,8 @@ ALL_OPS: tuple[type, ...] = tuple(REGISTRY)
 def op_name(op: object, in_channels: int | None = None) -> str:
     """The short name a user reads: ``conv``, ``dwconv``, ``relu6``, ``maxpool``...
 
-    ``in_channels`` tells a depthwise convolution (one input channel per group)
-    from a grouped one.
+    An op built by one layer reads as that layer; ``in_channels`` tells a
+    depthwise convolution (one input channel per group) from a grouped one.
     """
     match op:
         case Conv(groups=g) if g > 1 and g == in_channels:
@@ -43,39 +58,54 @@ def op_name(op: object, in_channels: int | None = None) -> str:
             return kind
         case Pool(kind=kind):
             return f"{kind}pool"
+        case AdaptivePool(kind=kind):
+            return f"adaptive_{kind}pool"
         case GlobalPool(kind=kind):
             return "gap" if kind == "avg" else "gmp"
-        case BatchNorm():
-            return "bn"
-        case ZeroPad():
-            return "zeropad"
-        case _:
-            return type(op).__name__.lower()
+        case PixelShuffle(inverse=inverse):
+            return "pixel_unshuffle" if inverse else "pixel_shuffle"
+        case GroupNorm(instance=instance):
+            return "instancenorm" if instance else "groupnorm"
+    layers = REGISTRY[type(op)].layers
+    return layers[0].name if len(layers) == 1 else type(op).__name__.lower()
 
 
 __all__ = [
     "ACTIVATIONS",
     "ALL_OPS",
     "BN_PARAMETERS",
+    "ELU",
     "GELU_APPROXIMATIONS",
     "REGISTRY",
     "Activation",
+    "AdaptivePool",
     "Add",
     "BatchNorm",
+    "Bias",
+    "ChannelShuffle",
     "Concat",
     "Conv",
+    "ConvTranspose",
     "Dense",
     "Dropout",
     "Flatten",
     "GlobalPool",
+    "GroupNorm",
+    "HardTanh",
     "Identity",
     "Input",
+    "LayerNorm",
+    "LeakyReLU",
     "Mul",
     "Op",
     "OpDef",
+    "PReLU",
     "Padding",
     "Pair",
+    "PixelShuffle",
     "Pool",
+    "Scale",
+    "Slice",
     "Upsample",
     "ZeroPad",
     "infer_shape",

@@ -35,6 +35,10 @@ def _cost(op: BatchNorm, ins: Sequence[Shape], out: Shape) -> Work:
     )
 
 
+def _parameters(op: BatchNorm, ins: Sequence[Shape], out: Shape) -> dict[str, Shape]:
+    return {name: (out[-1],) for name in BN_PARAMETERS}
+
+
 def _execute(op: BatchNorm, inputs: list[Any], weights: Mapping[str, Any], out: Shape) -> Any:
     """``gamma * (x - mean) / sqrt(variance + eps) + beta``."""
     scale = weights["gamma"] / arrays.np().sqrt(weights["variance"] + op.eps)
@@ -56,6 +60,7 @@ register(OpDef(
     shape=same_shape,
     cost=_cost,
     execute=_execute,
+    parameters=_parameters,
     layers=(Layer("bn", (("eps", 1e-5),), _build),),
     fusable=lambda op: None,
     foldable=True,

@@ -56,6 +56,13 @@ def _cost(op: Conv, ins: Sequence[Shape], out: Shape) -> Work:
     )
 
 
+def _parameters(op: Conv, ins: Sequence[Shape], out: Shape) -> dict[str, Shape]:
+    """``kernel`` (Kh, Kw, Cin/groups, Cout); output channel o is in group o // (Cout/groups)."""
+    kh, kw = op.kernel
+    shapes = {"kernel": (kh, kw, ins[0][-1] // op.groups, op.channels)}
+    return {**shapes, "bias": (op.channels,)} if op.bias else shapes
+
+
 def _execute(op: Conv, inputs: list[Any], weights: Mapping[str, Any], out: Shape) -> Any:
     """A sum over the kernel window (``numpy.einsum``), with explicit padding."""
     x = inputs[0]
@@ -98,6 +105,7 @@ register(OpDef(
     shape=_shape,
     cost=_cost,
     execute=_execute,
+    parameters=_parameters,
     layers=(
         Layer("conv", (("c", REQUIRED), ("k", 1), ("s", 1), *_WINDOW, ("groups", 1),
                        ("bias", True)), _build_conv),

@@ -40,6 +40,12 @@ def _cost(op: Dense, ins: Sequence[Shape], out: Shape) -> Work:
     )
 
 
+def _parameters(op: Dense, ins: Sequence[Shape], out: Shape) -> dict[str, Shape]:
+    """``kernel`` (inputs, units) over the flattened input, and ``bias`` (units)."""
+    shapes = {"kernel": (arrays.elements(ins[0]), op.units)}
+    return {**shapes, "bias": (op.units,)} if op.bias else shapes
+
+
 def _execute(op: Dense, inputs: list[Any], weights: Mapping[str, Any], out: Shape) -> Any:
     x = inputs[0]
     y = x.reshape(x.shape[0], -1) @ weights["kernel"]
@@ -58,6 +64,7 @@ register(OpDef(
     shape=_shape,
     cost=_cost,
     execute=_execute,
+    parameters=_parameters,
     layers=(Layer("dense", _SIGNATURE, _build), Layer("fc", _SIGNATURE, _build)),
     absorbs=True,
 ))

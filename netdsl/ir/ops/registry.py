@@ -12,6 +12,9 @@ and registers one :class:`OpDef` per class with :func:`register`:
   (docs/cost-model.md);
 * ``execute``: the NumPy reference executor, ``execute(op, inputs, weights,
   output_shape) -> array`` on batched float64 arrays (N first);
+* ``parameters``: for a layer with weights, the arrays it needs by name and
+  shape, ``parameters(op, input_shapes, output_shape) -> {name: shape}``
+  (netdsl/weights.py keys them ``<layer>/<name>``);
 * what the fusion and folding passes may do with it, whether its output is
   its input's buffer, and its one-line doc.
 
@@ -46,7 +49,9 @@ class OpDef:
     into such an op, a function returning None when this op instance can be,
     else the reason it cannot (softmax normalises over all channels).
     ``foldable``: a batch norm, whose arithmetic the fold-batchnorm pass can
-    merge into the weights of a convolution or dense layer before it.
+    merge into the weights of a convolution or dense layer before it;
+    ``fold_refusal``: for a normalisation that can never be folded, the
+    reason, which the pass reports.
     ``aliases_input``: the output is the input's buffer (flatten, dropout).
     ``merge``: the op takes two or more tensors (add, concat, mul).
     """
@@ -57,9 +62,12 @@ class OpDef:
     cost: Callable[[Any, Sequence[Shape], Shape], Work] = attrs.field(repr=False)
     execute: Callable[..., Any] = attrs.field(repr=False)
     layers: tuple[Layer, ...] = ()
+    parameters: Callable[[Any, Sequence[Shape], Shape], dict[str, Shape]] | None = attrs.field(
+        default=None, repr=False)
     absorbs: bool = False
     fusable: Callable[[Any], str | None] | None = attrs.field(default=None, repr=False)
     foldable: bool = False
+    fold_refusal: Callable[[Any], str] | None = attrs.field(default=None, repr=False)
     aliases_input: bool = False
     merge: bool = False
 

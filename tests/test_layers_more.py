@@ -1,0 +1,192 @@
+"""Layers for decoders and modern networks: exact shapes, counts and values.
+
+The figures were checked against PyTorch 2.13 (ConvTranspose2d, AdaptiveAvgPool2d,
+AdaptiveMaxPool2d, LayerNorm, GroupNorm, InstanceNorm2d, the activations of
+torch.nn.functional) on the same weights; the tests hold them without PyTorch.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import netdsl
+from netdsl.ir.ops import Scale
+
+PLAIN = ("infer-shapes", "annotate-cost")
+
+
+def compile_body(body: str, **options) -> netdsl.CompileResult:
+    lines = "".join(f"    {line}\n" for line in body.strip().splitlines())
+    options.setdefault("passes", PLAIN)
+    return netdsl.compile_string(f"net T():\n{lines}", **options)
+
+
+# (input h, w, c), call, output shape, parameters (PyTorch's count), MACCs
+CONV_T = [
+    ((4, 4, 8), "convT(4, 2, 2)", (8, 8, 4), 132, 2048),
+    ((5, 3, 6), "convT(6, 3, 2, pad=1, out_pad=1, groups=2, bias=false)", (10, 6, 6), 162, 2430),
+    ((3, 4, 4), "convT(2, [3, 2], dilation=2, out_pad=[1, 0])", (8, 6, 2), 50, 576),
+    ((6, 6, 4), "convT(8, 4, 2, pad=1, groups=4)", (12, 12, 8), 136, 4608),
+    ((2, 5, 3), "convT(5, 3, 3, pad=2, out_pad=2)", (4, 13, 5), 140, 1350),
+]
+
+
+@pytest.mark.parametrize(("shape", "call", "out", "params", "maccs"), CONV_T)
+def test_transposed_convolution_counts(shape, call, out, params, maccs) -> None:
+    result = compile_body(f"input({', '.join(map(str, shape))})\n{call}")
+    assert result.output_shape == out
+    assert result.totals.params.total == params
+    # MACCs = input elements x Kh x Kw x Cout / groups (fvcore's and ptflops' count)
+    assert result.totals.maccs == maccs
+    bias = "bias=false" not in call
+    assert result.totals.flops == 2 * maccs + (math.prod(out) if bias else 0)
+
+
+def test_transposed_convolution_values() -> None:
+    weights = {"convT/kernel": np.ones((2, 2, 1, 1)), "convT/bias": np.zeros(1)}
+    image = np.array([[1.0, 2.0], [3.0, 4.0]])[:, :, None]
+    stride_1 = compile_body("input(2, 2, 1)\nconvT(1, 2)", weights=weights)
+    assert netdsl.execute(stride_1.graph, image)[:, :, 0].tolist() == [
+        [1, 3, 2], [4, 10, 6], [3, 7, 4]]
+    stride_2 = compile_body("input(2, 2, 1)\nconvT(1, 2, 2)", weights=weights)
+    assert netdsl.execute(stride_2.graph, image)[:, :, 0].tolist() == [
+        [1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]]
+    cropped = compile_body("input(2, 2, 1)\nconvT(1, 2, pad=1)", weights=weights)
+    assert netdsl.execute(cropped.graph, image)[:, :, 0].tolist() == [[10]]
+
+
+def test_transposed_convolution_output_padding_must_be_below_the_stride() -> None:
+    with pytest.raises(netdsl.NetdslError) as caught:
+        compile_body("input(4, 4, 2)\nconvT(2, 3, 2, out_pad=2)")
+    assert caught.value.diagnostics[0].code == "E306"
+    assert "out_pad must be smaller than the stride or the dilation" in str(caught.value)
+
+
+def test_adaptive_average_pooling_windows_and_flops() -> None:
+    result = compile_body("input(7, 5, 8)\nadaptive_avgpool(3, 2)", seed=0)
+    assert result.output_shape == (3, 2, 8)
+    # rows 0-3, 2-5, 4-7 and columns 0-3, 2-5: 6 windows of 3 x 3, so 54 elements per
+    # channel, each an add or the divide.
+    assert result.totals.flops == 54 * 8
+    image = np.arange(35.0).reshape(7, 5, 1)
+    out = netdsl.execute(result.graph, np.repeat(image, 8, axis=2))[:, :, 0]
+    assert out[0, 0] == image[0:3, 0:3].mean()
+    assert out[2, 1] == image[4:7, 2:5].mean()
+
+
+def test_adaptive_max_pooling_larger_than_its_input_repeats_rows() -> None:
+    result = compile_body("input(2, 3, 1)\nadaptive_maxpool(4, 3)", seed=0)
+    image = np.array([[1.0, 5.0, 2.0], [4.0, 0.0, 3.0]])[:, :, None]
+    assert netdsl.execute(result.graph, image)[:, :, 0].tolist() == [
+        [1, 5, 2], [1, 5, 2], [4, 0, 3], [4, 0, 3]]
+    assert compile_body("input(7, 7, 512)\nadaptive_avgpool(7)").output_shape == (7, 7, 512)
+
+
+@pytest.mark.parametrize(("call", "params", "flops_per_element"), [
+    ("layernorm", 12, 7), ("layernorm(affine=false)", 0, 5), ("groupnorm(3)", 12, 7),
+    ("instancenorm", 0, 5), ("instancenorm(affine=true)", 12, 7),
+])
+def test_normalisation_counts(call: str, params: int, flops_per_element: int) -> None:
+    result = compile_body(f"input(4, 5, 6)\n{call}")
+    assert result.totals.params.total == params
+    assert result.totals.params.weights == result.totals.params.biases == params // 2
+    assert result.totals.flops == flops_per_element * 4 * 5 * 6
+    assert result.totals.memory.input == 2 * 4 * 5 * 6  # statistics, then normalising
+
+
+def test_layer_norm_values() -> None:
+    result = compile_body("input(1, 1, 4)\nlayernorm(eps=0)", weights={
+        "layernorm/gamma": np.full(4, 2.0), "layernorm/beta": np.full(4, 1.0)})
+    out = netdsl.execute(result.graph, np.array([1.0, 2.0, 3.0, 4.0]).reshape(1, 1, 4))
+    # mean 2.5, biased variance 1.25
+    expected = 2.0 * (np.array([1.0, 2.0, 3.0, 4.0]) - 2.5) / math.sqrt(1.25) + 1.0
+    np.testing.assert_allclose(out.ravel(), expected, rtol=1e-15)
+
+
+@pytest.mark.parametrize("norm", ["layernorm", "groupnorm(2)", "instancenorm"])
+def test_normalisations_are_never_folded(norm: str) -> None:
+    result = netdsl.compile_string(f"net T():\n    input(4, 4, 4)\n    conv(4, 3)\n    {norm}\n")
+    assert [n.name for n in result.graph.nodes][-1] == norm.split("(")[0]
+    notes = [d for run in result.runs for d in run.diagnostics]
+    assert [(d.code, d.message.split(":")[0]) for d in notes] == [
+        ("N201", f"'{norm.split('(')[0]}' not folded")]
+    assert "statistics of each input, computed at run time" in notes[0].message
+
+
+@pytest.mark.parametrize(("call", "x", "expected"), [
+    ("leaky_relu", -2.0, -0.02),
+    ("leaky_relu(0.2)", -2.0, -0.4),
+    ("elu", -1.0, math.exp(-1.0) - 1.0),
+    ("elu(0.5)", 3.0, 3.0),
+    ("hardtanh", -3.0, -1.0),
+    ("hardtanh(0, 6)", 7.0, 6.0),
+    ("mish", 1.0, math.tanh(math.log1p(math.e))),  # 0.8650983882673103
+])
+def test_activation_values(call: str, x: float, expected: float) -> None:
+    result = compile_body(f"input(1)\n{call}", seed=0)
+    assert netdsl.execute(result.graph, np.array([x]))[0] == pytest.approx(expected, rel=1e-15)
+    assert result.totals.flops == 1
+
+
+def test_prelu_learns_a_slope_per_channel() -> None:
+    result = compile_body("input(1, 1, 3)\nprelu", weights={"prelu/slope": np.array([0.1, 0.2,
+                                                                                   0.3])})
+    assert result.totals.params.total == 3
+    out = netdsl.execute(result.graph, np.array([-1.0, -1.0, 2.0]).reshape(1, 1, 3))
+    np.testing.assert_allclose(out.ravel(), [-0.1, -0.2, 2.0])
+    assert compile_body("input(2, 2, 8)\nprelu(per_channel=false)").totals.params.total == 1
+
+
+def test_parametric_activations_fuse_into_a_convolution() -> None:
+    result = netdsl.compile_string(
+        "net T():\n    input(4, 4, 3)\n    conv(8, 3)\n    prelu\n    conv(8, 1)\n    elu\n",
+        seed=0)
+    assert [n.name for n in result.graph.nodes] == ["input", "conv1", "conv2"]
+    assert result.totals.params.total == 3 * 3 * 3 * 8 + 8 + 8 + 8 * 8 + 8
+    as_written = netdsl.compile_string(
+        "net T():\n    input(4, 4, 3)\n    conv(8, 3)\n    prelu\n    conv(8, 1)\n    elu\n",
+        seed=0, passes=PLAIN)
+    data = np.random.default_rng(1).normal(size=(2, 4, 4, 3))
+    np.testing.assert_allclose(netdsl.execute(result.graph, data),
+                               netdsl.execute(as_written.graph, data), rtol=1e-12)
+
+
+def test_channel_shuffle_interleaves_the_groups() -> None:
+    result = compile_body("input(1, 1, 6)\nchannel_shuffle(2)", seed=0)
+    out = netdsl.execute(result.graph, np.arange(6.0).reshape(1, 1, 6))
+    assert out.ravel().tolist() == [0, 3, 1, 4, 2, 5]  # torch.nn.ChannelShuffle(2)
+    assert result.totals.flops == 0
+    assert result.totals.memory.total == 12  # a copy: read once, written once
+
+
+def test_pixel_shuffle_follows_pytorchs_channel_order() -> None:
+    result = compile_body("input(1, 1, 4)\npixel_shuffle(2)", seed=0)
+    assert result.output_shape == (2, 2, 1)
+    out = netdsl.execute(result.graph, np.arange(4.0).reshape(1, 1, 4))
+    assert out[:, :, 0].tolist() == [[0, 1], [2, 3]]  # F.pixel_shuffle of channels 0..3
+    back = compile_body("input(2, 2, 1)\npixel_unshuffle(2)", seed=0)
+    assert back.output_shape == (1, 1, 4)
+    assert netdsl.execute(back.graph, out).ravel().tolist() == [0, 1, 2, 3]
+
+
+def test_slice_takes_channels_by_addressing() -> None:
+    result = compile_body("input(2, 2, 8)\nslice(2, 5)", seed=0)
+    assert result.output_shape == (2, 2, 3)
+    assert result.totals.memory.total == 0
+    data = np.arange(32.0).reshape(2, 2, 8)
+    np.testing.assert_array_equal(netdsl.execute(result.graph, data), data[:, :, 2:5])
+    with pytest.raises(netdsl.NetdslError) as caught:
+        compile_body("input(2, 2, 8)\nslice(4, 9)")
+    assert caught.value.diagnostics[0].code == "E405"
+
+
+def test_layer_scale_and_bias_are_per_channel_parameters() -> None:
+    result = compile_body("input(7, 7, 96)\nscale\nbias")
+    assert result.totals.params.weights == 96
+    assert result.totals.params.biases == 96
+    assert result.totals.flops == 2 * 7 * 7 * 96
+    fused = netdsl.compile_string("net T():\n    input(7, 7, 8)\n    conv(8)\n    scale\n")
+    assert [a.op for a in fused.graph.nodes[-1].fused] == [Scale()]
