@@ -240,6 +240,7 @@ NOTE_CODES: dict[str, str] = {
 
 #: Codes of warnings: the input compiles, but something in it is likely wrong.
 WARNING_CODES: dict[str, str] = {
+    "W401": "the input looks channels-first (netdsl's input is height, width, channels)",
     "W701": "weights hold NaN or infinite values (given, or made by folding)",
 }
 

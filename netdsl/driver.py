@@ -22,9 +22,10 @@ from typing import Any
 
 import attrs
 
-from netdsl.diagnostics import Diagnostic, NetdslError, error
+from netdsl.diagnostics import Diagnostic, NetdslError, error, warning
 from netdsl.elaborate.elaborator import DEFAULT_MAX_NODES, Elaborator, ModuleLoader
 from netdsl.ir.graph import Graph, GraphCost, Node
+from netdsl.ir.ops import Input
 from netdsl.ir.printer import print_graph
 from netdsl.limits import Limits, stack_headroom
 from netdsl.passes import (
@@ -324,18 +325,36 @@ def compile_string(
     options = CompileOptions(tuple(passes) if passes is not None else DEFAULT_PIPELINE,
                              dtype, batch, memory_model, limits.max_nodes)
     timings: list[tuple[str, float]] = []
-    warnings: tuple[Diagnostic, ...] = ()
     with _no_gc():
         graph = elaborate_string(text, filename=filename, params=params, limits=limits,
                                  timings=timings)
+        warnings = channels_first_warnings(graph)
         if weights is not None or seed is not None:
             graph = _with_weights(graph, weights, seed)
         result = compile_graph(graph, options, keep_graphs=keep_graphs)
         if weights is not None or seed is not None:
             from netdsl.weights import nonfinite_warnings
 
-            warnings = nonfinite_warnings(graph, result.graph)
+            warnings += nonfinite_warnings(graph, result.graph)
         return attrs.evolve(result, source=filename, timings=tuple(timings), warnings=warnings)
+
+
+def channels_first_warnings(graph: Graph) -> tuple[Diagnostic, ...]:
+    """W401 for an input shaped like PyTorch's C x H x W (``input(3, 224, 224)``).
+
+    A few channels first and a large square after is almost always an image
+    written channels-first; netdsl's input is height, width, channels.
+    """
+    found = []
+    for node in graph.nodes:
+        if isinstance(node.op, Input) and len(node.shape) == 3:
+            c, h, w = node.shape
+            if c <= 4 and h == w >= 16:
+                found.append(warning(
+                    "W401", f"input {'x'.join(map(str, node.shape))} looks channels-first: "
+                    "netdsl's input is height, width, channels", node.span,
+                    hint=f"write input({h}, {w}, {c}) for a {h}x{w} image of {c} channels"))
+    return tuple(found)
 
 
 def compile_file(

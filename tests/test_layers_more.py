@@ -190,3 +190,32 @@ def test_layer_scale_and_bias_are_per_channel_parameters() -> None:
     assert result.totals.flops == 2 * 7 * 7 * 96
     fused = netdsl.compile_string("net T():\n    input(7, 7, 8)\n    conv(8)\n    scale\n")
     assert [a.op for a in fused.graph.nodes[-1].fused] == [Scale()]
+
+
+@pytest.mark.parametrize(("call", "code", "hint"), [
+    ("ConvTranspose2d(8, 2)", "E201", "'convT' is netdsl's name for it"),
+    ("deconv(8, 2)", "E201", "'convT' is netdsl's name for it"),
+    ("Conv2d(8, 3)", "E201", "'conv' is netdsl's name for it"),
+    ("BatchNorm2d", "E201", "'bn' is netdsl's name for it"),
+    ("conv(8, 3, stride=2)", "E302", "netdsl calls it 's'"),
+    ("conv(8, kernel_size=3)", "E302", "netdsl calls it 'k'"),
+    ("maxpool(2, ceil_mode=true)", "E302", "write round=ceil for PyTorch's ceil_mode=True"),
+    ("convT(8, 2, output_padding=1)", "E302", "netdsl calls it 'out_pad'"),
+])
+def test_pytorch_names_get_netdsls(call: str, code: str, hint: str) -> None:
+    with pytest.raises(netdsl.NetdslError) as caught:
+        compile_body(f"input(8, 8, 3)\n{call}")
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.hint) == (code, hint)
+
+
+def test_a_channels_first_input_is_warned_about() -> None:
+    result = compile_body("input(3, 224, 224)\ngap")
+    (warning,) = result.warnings
+    assert warning.code == "W401"
+    assert warning.message == ("input 3x224x224 looks channels-first: netdsl's input is "
+                               "height, width, channels")
+    assert warning.hint == "write input(224, 224, 3) for a 224x224 image of 3 channels"
+    assert (warning.span.line, warning.span.column) == (2, 5)
+    assert compile_body("input(224, 224, 3)\ngap").warnings == ()
+    assert compile_body("input(4, 4, 4)\ngap").warnings == ()

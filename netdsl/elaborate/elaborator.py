@@ -37,6 +37,7 @@ import attrs
 from netdsl.diagnostics import Diagnostic, NetdslError, Note, Source, Span, did_you_mean, error
 from netdsl.elaborate.expressions import BUILTINS, Evaluator, bind_arguments, is_number
 from netdsl.elaborate.layers import LAYERS, MERGES, Args
+from netdsl.elaborate.translations import layer_hint
 from netdsl.elaborate.values import (
     REQUIRED,
     Block,
@@ -59,7 +60,9 @@ from netdsl.syntax import ast
 
 DEFAULT_MAX_NODES = 1_000_000
 MAX_STEPS = 20_000_000
-_STEPS_HINT = f"elaboration is limited to {MAX_STEPS:,} statements"
+#: A ``for`` over a longer list is bounded, before it is reached, as if the loop
+#: variable were unknown (each item is bounded on its own when the loop runs).
+_ITEMS_BOUNDED_ONE_BY_ONE = 1_000
 #: A repetition whose first iterations never end as they started is not watched further.
 _WATCHED_ITERATIONS = 16
 #: What a value not known before its statement runs is.
@@ -242,7 +245,7 @@ class Elaborator(Evaluator):
         self.steps += 1
         if self.steps > MAX_STEPS:
             raise error("E501", "elaboration takes too many steps", _head(stmt.span),
-                        hint=_STEPS_HINT)
+                        hint=_steps_hint())
         match stmt:
             case ast.CallStmt():
                 if stmt.cond is not None and not self.truth(
@@ -328,10 +331,10 @@ class Elaborator(Evaluator):
         self._check(stmt, (count * per[0], count * per[1]), count)
 
         def state(i: int) -> Any:
-            return (_shape(frame.current), self.input_tensor is None)
+            return (frame.current, self.input_tensor is None)
 
         self._iterate(stmt, count, _uniform_after(count, per),
-                      lambda i: self.apply(callee, args, frame, call, local), state)
+                      lambda i: self.apply(callee, args, frame, call, local), state, frame.scope)
 
     def _loop(self, stmt: ast.Repeat | ast.For, count: int, frame: Frame,
               items: tuple[Any, ...] | None) -> None:
@@ -363,7 +366,7 @@ class Elaborator(Evaluator):
         def state(i: int) -> Any:
             env = {k: v for k, v in frame.env.vars.items() if k != var}
             item = items[i] if mentioned and items is not None else None
-            return (_shape(frame.current), self.input_tensor is None, env, item)
+            return (frame.current, self.input_tensor is None, env, item)
 
         def uniform(i: int) -> bool:
             """Whether the items from ``i`` on are all alike, if the body reads them."""
@@ -371,7 +374,7 @@ class Elaborator(Evaluator):
                 return True
             return all(_alike(item, items[i]) for item in items[i + 1:])
 
-        self._iterate(stmt, count, after, run, state, uniform)
+        self._iterate(stmt, count, after, run, state, frame.scope, uniform if var else None)
 
     def _check(self, stmt: Any, least: Bound, count: int = 0) -> None:
         """Fail if ``stmt`` (repeated ``count`` times), taking at least ``least``, cannot fit."""
@@ -380,8 +383,8 @@ class Elaborator(Evaluator):
             raise self._limit_error(stmt, least[0], others, least[1], other_steps, count)
 
     def _iterate(self, stmt: Any, count: int, after: Callable[[int], Bound],
-                 run: Callable[[int], None], state: Callable[[int], Any],
-                 uniform: Callable[[int], bool] = lambda i: True) -> None:
+                 run: Callable[[int], None], state: Callable[[int], Any], scope: Scope,
+                 uniform: Callable[[int], bool] | None = None) -> None:
         """Run ``run(i)`` for the ``count`` iterations of a repetition.
 
         While iteration ``i`` runs, ``after(i)``, the least cost of those
@@ -390,24 +393,34 @@ class Elaborator(Evaluator):
         the current tensor, the names of the scope, the loop variable if the
         body reads it; tensors alike when their shapes are), every later
         iteration repeats it exactly, and what they will take is known, and
-        checked, at once.
+        checked, at once. ``uniform(i)`` tells whether the loop variable keeps
+        the same value from iteration ``i`` on (a ``for``; None otherwise).
+
+        If the iteration built nothing and changed nothing at all (the same
+        tensors and values, no name claimed in ``scope``), the rest would only
+        count their statements: they are counted and skipped, so ``repeat
+        10**6: let x = 1`` takes no time.
         """
         base_nodes, base_steps = self.reserved
-        watching, before, nodes, steps = True, None, 0, 0
+        watching, before, nodes, steps, claims = True, None, 0, 0, 0
         for i in range(count):
             later = after(i)
             self.reserved = (base_nodes + later[0], base_steps + later[1])
             if watching:
                 before, nodes, steps = state(i), len(self.nodes), self.steps
+                claims = sum(scope.counts.values())
             run(i)
             left = count - 1 - i
             if watching and left:
-                if _alike(state(i + 1), before) and uniform(i + 1):
+                now = state(i + 1)
+                if _alike(now, before) and (uniform is None or uniform(i + 1)):
                     watching = False
                     nodes, steps = len(self.nodes) - nodes, self.steps - steps
-                    if not nodes and not steps:
-                        break  # the iterations do nothing (``act * n`` with act=none)
                     self._extrapolate(stmt, left, nodes, steps, base_nodes, base_steps)
+                    if (not nodes and uniform is None and now == before
+                            and sum(scope.counts.values()) == claims):
+                        self.steps += left * steps
+                        break
                 elif i + 1 >= _WATCHED_ITERATIONS:
                     watching = False
         self.reserved = (base_nodes, base_steps)
@@ -423,7 +436,7 @@ class Elaborator(Evaluator):
                             f"each, which takes the network to at least {total:,}")])
         if self.steps + left * steps + base_steps > MAX_STEPS:
             raise error("E501", "elaboration takes too many steps", _head(stmt.span),
-                        hint=_STEPS_HINT, notes=[Note(
+                        hint=_steps_hint(), notes=[Note(
                             f"the remaining {left:,} repetitions run "
                             f"{_plural(steps, 'statement')} each")])
 
@@ -444,7 +457,7 @@ class Elaborator(Evaluator):
                              f"this statement expands to at least {_plural(nodes, 'layer')}, "
                              f"the rest of the network to at least {others:,}")])
         return error("E501", "elaboration takes too many steps", _head(stmt.span),
-                     hint=_STEPS_HINT, notes=[Note(
+                     hint=_steps_hint(), notes=[Note(
                          f"this statement runs at least {_plural(steps, 'statement')}, "
                          f"the rest of the network at least {other_steps:,}")])
 
@@ -533,7 +546,16 @@ class Elaborator(Evaluator):
                 items = self._static(stmt.iterable, env, unstable)
                 if not isinstance(items, tuple) or not items:
                     return 0, 1
-                nodes, steps = self._least_sum(stmt.body, env, unstable | {stmt.var})
+                var = stmt.var
+                if len(items) <= _ITEMS_BOUNDED_ONE_BY_ONE and self._sized_by(stmt.body, var):
+                    inner = unstable - {var} | (self._assigned(stmt.body) & {var})
+                    nodes, steps = 0, 1
+                    for item in items:
+                        n, s = self._least_sum(stmt.body, Env(env, {var: item}), inner)
+                        nodes += n
+                        steps += s
+                    return nodes, steps
+                nodes, steps = self._least_sum(stmt.body, env, unstable | {var})
                 return len(items) * nodes, 1 + len(items) * steps
         return 0, 1
 
@@ -558,7 +580,8 @@ class Elaborator(Evaluator):
         """The bounds of the statements of ``block`` and their sum, whatever its arguments.
 
         The bounds are None when a repetition count in the body depends on the
-        arguments, so that the body is better bounded once they are known.
+        arguments, or a block it calls is such a block, so that the body is
+        better bounded once they are known.
         """
         definition = block.definition
         hit = self._least_cache.get(id(definition))
@@ -576,6 +599,11 @@ class Elaborator(Evaluator):
             if count is not None and self._static(count, block.env, unstable) is _UNKNOWN:
                 bounds = None
                 break
+            if isinstance(stmt, ast.CallStmt):
+                callee = self._static_callee(stmt.call, block.env, unstable)
+                if isinstance(callee, Block) and self._block_bounds(callee)[0] is None:
+                    bounds = None
+                    break
         self._least_cache[id(definition)] = (definition, (bounds, least))
         return bounds, least
 
@@ -703,7 +731,8 @@ class Elaborator(Evaluator):
             callables = [n for n in env.names() if _is_layerlike(env.lookup(n))]
             raise error("E201", f"unknown layer or block '{call.name[0]}'",
                         call.name_span or call.span,
-                        hint=did_you_mean(call.name[0], callables)) from None
+                        hint=layer_hint(call.name[0], callables)
+                        or did_you_mean(call.name[0], callables)) from None
         for part in call.name[1:]:
             if not isinstance(value, ModuleValue):
                 raise error("E209", f"a {type_name(value)} has no attribute '{part}'",
@@ -1008,8 +1037,8 @@ def _is_layerlike(value: Any) -> bool:
     return isinstance(value, Layer | Block | Partial)
 
 
-def _shape(tensor: Tensor | None) -> tuple[int, ...] | None:
-    return None if tensor is None else tensor.shape
+def _steps_hint() -> str:
+    return f"elaboration is limited to {MAX_STEPS:,} statements"
 
 
 def _alike(a: Any, b: Any) -> bool:

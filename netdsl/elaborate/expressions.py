@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from netdsl.diagnostics import Note, Span, did_you_mean, error
+from netdsl.elaborate.translations import keyword_hint
 from netdsl.elaborate.values import (
     REQUIRED,
     Block,
@@ -99,7 +100,7 @@ def bind_arguments(
                 "E302",
                 f"'{callee}' has no parameter '{name}'",
                 span or call_span,
-                hint=did_you_mean(name, names)
+                hint=keyword_hint(name, names) or did_you_mean(name, names)
                 or (f"its parameters are ({', '.join(names)})" if names else None),
             )
         if name in bound:
