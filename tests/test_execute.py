@@ -37,6 +37,7 @@ SMALL = {  # reduced input sizes that keep every example's shapes valid
     "unet": {"size": 32, "base": 4},
     "mobilenet_v3_large": {"size": 32},
     "efficientnet_b0": {"size": 32},
+    "vit_b_16": {"size": 32, "patch": 8, "dim": 16, "depth": 2, "heads": 4, "mlp": 32},
 }
 EXAMPLES = sorted((ROOT / "examples").glob("**/*.net"))
 

@@ -219,3 +219,47 @@ def test_a_channels_first_input_is_warned_about() -> None:
     assert (warning.span.line, warning.span.column) == (2, 5)
     assert compile_body("input(224, 224, 3)\ngap").warnings == ()
     assert compile_body("input(4, 4, 4)\ngap").warnings == ()
+
+
+def test_attention_counts_projections_and_products_apart() -> None:
+    result = compile_body("input(5, 8)\nmha(2)")
+    cost = result.graph.nodes[-1].cost
+    assert result.graph.nodes[0].shape == (5, 8)
+    assert cost.params.total == 4 * 8 * 8 + 4 * 8  # Q, K, V and output projections
+    assert cost.maccs == 4 * 5 * 8 * 8 + 2 * 5 * 5 * 8 == 1680
+    assert cost.attention_maccs == 2 * 5 * 5 * 8 == 400
+    # products, bias adds (4 N C), scaling Q (N C), softmax of 2 heads x 5 x 5 scores
+    assert cost.flops == 2 * 1680 + 4 * 40 + 40 + 3 * 50 == 3710
+    internal = 3 * 40 + 2 * 50 + 40  # Q, K, V, scores, probabilities, context
+    assert cost.memory.input == 4 * 5 * 64 + internal
+    assert cost.memory.output == 40 + internal
+    assert cost.memory.weights == 288
+
+
+def test_attention_values() -> None:
+    eye = np.eye(2)
+    weights = {"mha/qkv_kernel": np.hstack([eye, eye, eye]), "mha/qkv_bias": np.zeros(6),
+               "mha/out_kernel": eye, "mha/out_bias": np.zeros(2)}
+    result = compile_body("input(3, 2)\nmha(1)", weights=weights)
+    x = np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]])
+    scores = x @ x.T / math.sqrt(2)
+    probabilities = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(netdsl.execute(result.graph, x), probabilities @ x, rtol=1e-14)
+
+
+def test_a_sequence_from_an_image() -> None:
+    result = compile_body("input(4, 4, 8)\ntokens\nclass_token\npos_embed\nlinear(6)\ntoken(0)")
+    assert [n.shape for n in result.graph.nodes] == [(4, 4, 8), (16, 8), (17, 8), (17, 8),
+                                                    (17, 6), (6,)]
+    assert result.totals.params.total == 8 + 17 * 8 + 8 * 6 + 6
+    assert result.totals.maccs == 17 * 8 * 6
+    with pytest.raises(netdsl.NetdslError) as caught:
+        compile_body("input(4, 4, 8)\nmha(2)")
+    assert caught.value.diagnostics[0].code == "E402"
+    assert caught.value.diagnostics[0].hint == "turn an image into tokens with 'tokens'"
+
+
+def test_the_text_report_shows_attention_products() -> None:
+    text = compile_body("input(5, 8)\nmha(2)").to_text()
+    assert "  attention products" in text
+    assert "attention products" not in compile_body("input(5, 8)\nlinear(2)").to_text()

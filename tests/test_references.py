@@ -205,6 +205,17 @@ def test_modern_networks(name, maccs, pytorch, keras, output) -> None:
     assert _compile(name, (), PLAIN).output_shape == output
 
 
+def test_vit_b_16() -> None:
+    """torchvision's vit_b_16: 86,567,656 parameters and 17.56 GMACs, of which 16.85 G in
+    the patch embedding and linear layers and 0.715 G in the attention products."""
+    totals = unoptimized("vit_b_16")
+    assert totals.params.total == totals.params.trainable == 86_567_656
+    assert totals.maccs == 17_563_828_224
+    assert totals.attention_maccs == 715_327_488  # 12 layers x 2 x 197^2 x 768
+    assert totals.maccs - totals.attention_maccs == 16_848_500_736
+    assert _compile("vit_b_16", (), PLAIN).output_shape == (1000,)
+
+
 def test_convnext_layer_norms_are_not_folded() -> None:
     """Layer norm is never folded: ConvNeXt keeps its parameters after the passes."""
     result = netdsl.compile_file(EXAMPLES / "convnext_tiny.net")

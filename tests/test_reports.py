@@ -158,12 +158,12 @@ def test_text_without_optimizing_passes_has_one_totals_column() -> None:
 
 # --- JSON ---------------------------------------------------------------------------------
 
-TOTALS_KEYS = {"params", "params_breakdown", "params_trainable", "maccs", "flops",
-               "memory_accesses", "memory", "memory_bytes", "activations", "peak_activations",
-               "peak_activation_bytes", "model_bytes"}
+TOTALS_KEYS = {"params", "params_breakdown", "params_trainable", "maccs", "maccs_attention",
+               "flops", "memory_accesses", "memory", "memory_bytes", "activations",
+               "peak_activations", "peak_activation_bytes", "model_bytes"}
 LAYER_KEYS = {"name", "op", "inputs", "input_shapes", "output_shape", "params",
-              "params_breakdown", "maccs", "flops", "memory_accesses", "memory", "activations",
-              "fused", "attributes", "blocks", "source"}
+              "params_breakdown", "maccs", "maccs_attention", "flops", "memory_accesses", "memory",
+              "activations", "fused", "attributes", "blocks", "source"}
 
 
 def test_json_top_level(small_json) -> None:

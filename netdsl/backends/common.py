@@ -70,6 +70,7 @@ def layer_record(graph: Graph, node: Node) -> dict[str, Any]:
             "bn_stats": cost.params.bn_stats,
         },
         "maccs": cost.maccs,
+        "maccs_attention": cost.attention_maccs,
         "flops": cost.flops,
         "memory_accesses": cost.memory.total,
         "memory": {
@@ -106,6 +107,7 @@ def totals_record(cost: GraphCost) -> dict[str, Any]:
         },
         "params_trainable": cost.params.trainable,
         "maccs": cost.maccs,
+        "maccs_attention": cost.attention_maccs,
         "flops": cost.flops,
         "memory_accesses": cost.memory.total,
         "memory": {

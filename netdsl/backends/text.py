@@ -108,6 +108,8 @@ def totals_table(after: GraphCost, before: GraphCost | None) -> list[str]:
     add("  BN mean/var", lambda c: c.params.bn_stats)
     add("  (PyTorch count)", lambda c: c.params.trainable)
     add("MACCs", lambda c: c.maccs)
+    if after.attention_maccs or (before and before.attention_maccs):
+        add("  attention products", lambda c: c.attention_maccs)
     add("FLOPs", lambda c: c.flops)
     add(f"memory accesses ({after.memory_model})", lambda c: c.memory.total)
     add("  input reads", lambda c: c.memory.input)

@@ -325,11 +325,14 @@ class Evaluator:
             fields = {"shape": shape, "c": shape[-1]}
             if len(shape) == 3:
                 fields.update(h=shape[0], w=shape[1])
+            elif len(shape) == 2:  # a sequence of n tokens
+                fields.update(n=shape[0])
             if node.name in fields:
                 return fields[node.name]
             raise error("E209", f"a tensor of shape {'x'.join(map(str, shape))} has no "
                         f"attribute '{node.name}'", node.name_span or node.span,
-                        hint=did_you_mean(node.name, fields) or "tensors have h, w, c and shape")
+                        hint=did_you_mean(node.name, fields)
+                        or "images have h, w, c; sequences n, c; every tensor shape")
         if isinstance(value, ModuleValue):
             try:
                 return value.env.vars[node.name]

@@ -65,12 +65,16 @@ class LayerCost:
     flops: int = 0
     memory: MemoryAccesses = MemoryAccesses()
     activations: int = 0  # elements of the output tensor
+    #: The part of ``maccs`` that multiplies activations by activations (attention's
+    #: Q K^T and A V products), not by weights.
+    attention_maccs: int = 0
 
     def __add__(self, other: LayerCost) -> LayerCost:
         """The figures of two layers together (a collapsed block in a diagram)."""
         return LayerCost(self.params + other.params, self.maccs + other.maccs,
                          self.flops + other.flops, self.memory + other.memory,
-                         self.activations + other.activations)
+                         self.activations + other.activations,
+                         self.attention_maccs + other.attention_maccs)
 
 
 #: Bytes per stored element for each dtype (cost-model.md section 3).
@@ -94,6 +98,7 @@ class GraphCost:
     dtype: str = "fp32"
     batch: int = 1
     memory_model: str = "naive"
+    attention_maccs: int = 0
 
     def bytes(self, elements: int) -> int:
         """Bytes taken by ``elements`` values of this report's dtype."""
@@ -129,3 +134,7 @@ class Work:
     naive_input: int = 0  # input reads under the naive model
     weight_reads: int = 0
     moves_data: bool = True  # False for layers done by addressing or not run
+    attention_maccs: int = 0  # the part of ``maccs`` between activations (Q K^T, A V)
+    #: Elements of tensors the layer materialises inside itself (attention's scores),
+    #: each written once and read once under either memory model.
+    internal: int = 0

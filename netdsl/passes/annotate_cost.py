@@ -19,7 +19,9 @@ project's cost model:
   a convolution reads its input ``Kh*Kw*Cout/G`` times (``Hin*Win*Cin*Kh*Kw*Cout/G``;
   for a depthwise convolution Cout drops out), writes its output once and reads
   its weights and bias once; dense the same with K = 1 and H = W = 1.
-  ``compulsory``: every tensor once. In both, elementwise layers, pooling,
+  ``compulsory``: every tensor once. Tensors a layer materialises inside
+  itself (attention's Q, K, V, scores, probabilities and context) are
+  written once and read once under both models. In both, elementwise layers, pooling,
   zero padding and upsampling read their inputs once and write their output
   once; batch norm also reads its 2*C precomputed scale and shift. A layer
   fused into the one before it adds its FLOPs (and parameters) but no traffic
@@ -78,12 +80,15 @@ def layer_cost(
     out = _elements(node.shape)
     if not work.moves_data:
         memory = MemoryAccesses()
-    elif memory_model == "naive":
-        memory = MemoryAccesses(batch * work.naive_input, batch * out, work.weight_reads)
     else:
-        compulsory_input = sum(_elements(s) for s in input_shapes)
-        memory = MemoryAccesses(batch * compulsory_input, batch * out, work.weight_reads)
-    return LayerCost(params, batch * work.maccs, batch * flops, memory, batch * out)
+        reads = (work.naive_input if memory_model == "naive"
+                 else sum(_elements(s) for s in input_shapes))
+        # Tensors materialised inside the layer (attention's scores) are written and
+        # read once whatever the model.
+        memory = MemoryAccesses(batch * (reads + work.internal), batch * (out + work.internal),
+                                work.weight_reads)
+    return LayerCost(params, batch * work.maccs, batch * flops, memory, batch * out,
+                     batch * work.attention_maccs)
 
 
 def peak_activations(graph: Graph) -> int:
@@ -152,6 +157,7 @@ class AnnotateCost:
             dtype=self.dtype,
             batch=self.batch,
             memory_model=self.memory_model,
+            attention_maccs=sum(c.attention_maccs for c in costs),
         )
         result = attrs.evolve(annotated, cost=totals)
         return PassResult(result, result != graph)

@@ -31,6 +31,14 @@ from netdsl.ir.ops.norm import GroupNorm, LayerNorm
 from netdsl.ir.ops.pool import GlobalPool, Pool
 from netdsl.ir.ops.registry import REGISTRY, OpDef, infer_shape, op_def
 from netdsl.ir.ops.resize import Upsample, ZeroPad
+from netdsl.ir.ops.sequence import (
+    ClassToken,
+    Linear,
+    MultiHeadAttention,
+    PositionEmbedding,
+    Tokens,
+    TokenSelect,
+)
 from netdsl.ir.ops.tensor import Dropout, Flatten, Identity, Input
 from netdsl.ir.windows import Padding, Pair
 
@@ -38,7 +46,8 @@ Op = (
     Input | Conv | ConvTranspose | Dense | BatchNorm | LayerNorm | GroupNorm | Activation
     | LeakyReLU | ELU | HardTanh | PReLU | Pool | AdaptivePool | GlobalPool | ZeroPad | Add
     | Mul | Concat | Flatten | Upsample | Dropout | Identity | Slice | ChannelShuffle
-    | PixelShuffle | Scale | Bias
+    | PixelShuffle | Scale | Bias | Tokens | Linear | ClassToken | PositionEmbedding
+    | TokenSelect | MultiHeadAttention
 )
 
 #: Every op class, in registration order.
@@ -83,6 +92,7 @@ __all__ = [
     "BatchNorm",
     "Bias",
     "ChannelShuffle",
+    "ClassToken",
     "Concat",
     "Conv",
     "ConvTranspose",
@@ -96,7 +106,9 @@ __all__ = [
     "Input",
     "LayerNorm",
     "LeakyReLU",
+    "Linear",
     "Mul",
+    "MultiHeadAttention",
     "Op",
     "OpDef",
     "PReLU",
@@ -104,8 +116,11 @@ __all__ = [
     "Pair",
     "PixelShuffle",
     "Pool",
+    "PositionEmbedding",
     "Scale",
     "Slice",
+    "TokenSelect",
+    "Tokens",
     "Upsample",
     "ZeroPad",
     "infer_shape",

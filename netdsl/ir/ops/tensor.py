@@ -56,10 +56,11 @@ def _input_execute(op: Input, inputs: list[Any], weights: Mapping[str, Any], out
 
 
 def _build_input(a: Any) -> Input:
-    dims = [a.int(n) for n in ("h", "w", "c") if a.values[n] is not None]
-    if len(dims) == 2:
-        a.fail("c", "input takes 1 value (a vector) or 3 (height, width, channels)")
-    return Input(tuple(dims))
+    """``input(h, w, c)``: an image; ``input(n, c)``: n tokens; ``input(n)``: a vector."""
+    if a.values["c"] is not None and a.values["w"] is None:
+        a.fail("c", "input takes 1 value (a vector), 2 (tokens, features) or 3 (height, width, "
+               "channels)")
+    return Input(tuple(a.int(n) for n in ("h", "w", "c") if a.values[n] is not None))
 
 
 def _flatten_execute(op: Flatten, inputs: list[Any], weights: Mapping[str, Any],
@@ -77,8 +78,8 @@ def _build_dropout(a: Any) -> Dropout:
 
 _FLATTEN, _IDENTITY = Flatten(), Identity()
 
-register(OpDef(Input, "the network input (H x W x C, or a vector)", shape=_input_shape,
-               cost=_free, execute=_input_execute,
+register(OpDef(Input, "the network input: an image, a sequence of tokens or a vector",
+               shape=_input_shape, cost=_free, execute=_input_execute,
                layers=(Layer("input", (("h", REQUIRED), ("w", None), ("c", None)),
                              _build_input),)))
 register(OpDef(Flatten, "reshape to a vector, by addressing",
