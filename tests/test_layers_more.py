@@ -263,3 +263,43 @@ def test_the_text_report_shows_attention_products() -> None:
     text = compile_body("input(5, 8)\nmha(2)").to_text()
     assert "  attention products" in text
     assert "attention products" not in compile_body("input(5, 8)\nlinear(2)").to_text()
+
+
+RESNEXT = """
+import std
+net ResNeXt50():
+    input(224, 224, 3)
+    cbr(64, 7, 2)
+    maxpool(3, 2, pad=1)
+    stage(64, 3, 1)
+    stage(128, 4, 2)
+    stage(256, 6, 2)
+    stage(512, 3, 2)
+    gap
+    fc(1000)
+block stage(p, n, s):
+    bottleneck(2 * p, s, groups=32, out=4 * p)
+    bottleneck(2 * p, groups=32, out=4 * p) * (n - 1)
+"""
+
+
+def test_std_bottleneck_groups_and_width_give_resnext() -> None:
+    """torchvision's resnext50_32x4d: 25,028,904 parameters, 4.23 GFLOPS (GMACs)."""
+    totals = netdsl.compile_string(RESNEXT, passes=PLAIN).totals
+    assert totals.params.trainable == 25_028_904
+    assert totals.maccs == 4_230_479_872
+
+
+def test_std_cbr_bias_and_eps() -> None:
+    result = netdsl.compile_string("import std\nnet T():\n    input(4, 4, 2)\n"
+                                   "    cbr(3, bias=true, eps=0.001)\n", passes=PLAIN)
+    conv, bn = result.graph.nodes[1:3]
+    assert conv.op.bias
+    assert bn.op.eps == 0.001
+
+
+@pytest.mark.parametrize(("expression", "channels"), [
+    ("int(log2(64))", 6), ("ceil(log(20))", 3), ("floor(log2(1000))", 9),
+])
+def test_logarithms(expression: str, channels: int) -> None:
+    assert compile_body(f"input(2, 2, 1)\nconv({expression})").output_shape == (2, 2, channels)

@@ -491,6 +491,8 @@ BUILTINS: dict[str, Any] = {
     "ceil": _unary_numeric("ceil", math.ceil),
     "floor": _unary_numeric("floor", math.floor),
     "sqrt": _unary_numeric("sqrt", math.sqrt),
+    "log": _unary_numeric("log", math.log),
+    "log2": _unary_numeric("log2", math.log2),
     "round": Builtin("round", _round),
     "min": _min_max("min", min),
     "max": _min_max("max", max),
