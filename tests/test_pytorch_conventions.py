@@ -126,3 +126,15 @@ def test_batched_mul_by_a_vector(width: int) -> None:
     one_by_one = np.stack([netdsl.execute(result.graph, x) for x in batch])
     assert together.shape == (3, 5, width, 4)
     assert np.array_equal(together, one_by_one)
+
+
+@pytest.mark.parametrize("layer", ["maxpool(1, 1, pad=1)", "avgpool(2, 2, pad=2)",
+                                   "maxpool(3, 2, pad=[0, 2])"])
+def test_pooling_pads_at_most_half_the_window(layer: str) -> None:
+    """PyTorch: "pad should be at most half of effective kernel size"; a window wholly in
+    the padding has no value (max -inf, average 0 / 0)."""
+    with pytest.raises(netdsl.NetdslError) as caught:
+        compile_body(f"input(3, 3, 1)\n{layer}")
+    assert caught.value.diagnostics[0].code == "E306"
+    assert "is more than half of its" in caught.value.diagnostics[0].message
+    assert compile_body("input(3, 3, 1)\nmaxpool(3, 1, pad=1)").output_shape == (3, 3, 1)

@@ -11,7 +11,7 @@ from netdsl.elaborate.values import REQUIRED, Layer, Symbol
 from netdsl.ir.cost import Work
 from netdsl.ir.ops import arrays
 from netdsl.ir.ops.registry import OpDef, register
-from netdsl.ir.windows import Padding, Pair, resolve_padding, spatial, windowed
+from netdsl.ir.windows import Padding, Pair, ShapeError, resolve_padding, spatial, windowed
 
 Shape = tuple[int, ...]
 
@@ -42,6 +42,13 @@ class GlobalPool:
 
 
 def _shape(op: Pool, shapes: Sequence[Shape]) -> Shape:
+    top, bottom, left, right = op.padding.sides  # "same" pads less than half by construction
+    for pads, k in (((top, bottom), op.kernel[0]), ((left, right), op.kernel[1])):
+        if max(pads) > k // 2:
+            # A window could then lie wholly in the padding: its max would be -inf and its
+            # average 0 / 0. PyTorch refuses the same ("at most half of the kernel").
+            raise ShapeError("E306", f"{op.kind}pool padding {max(pads)} is more than half of "
+                             f"its {k}-wide window", f"pad at most {k // 2} on this axis")
     h, w = windowed(f"{op.kind}pool", shapes[0], op.kernel, op.stride, op.padding, (1, 1),
                     op.ceil_mode)
     return (h, w, shapes[0][2])
