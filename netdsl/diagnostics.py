@@ -228,6 +228,7 @@ ERROR_CODES: dict[str, str] = {
     "E701": "the weights file cannot be read",
     "E702": "the weights do not match the network",
     "E703": "invalid seed for random weights",
+    "E704": "the data given to the executor does not fit the network",
     "E801": "Graphviz's dot program is not installed (needed for svg, png and pdf)",
     "E802": "Graphviz's dot program failed",
 }

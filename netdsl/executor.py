@@ -32,7 +32,7 @@ from typing import Any
 
 from netdsl.diagnostics import error
 from netdsl.ir.graph import Graph, Node
-from netdsl.ir.ops import REGISTRY, BatchNorm, Conv, Dense, Input
+from netdsl.ir.ops import REGISTRY, Input
 
 
 def _np():
@@ -68,8 +68,10 @@ def execute(graph: Graph, data: Any | Mapping[str, Any], layer: str | None = Non
     weights (see :mod:`netdsl.weights`). The result has the batch axis when
     the data had one.
     """
+    from netdsl.weights import parameter_shapes
+
     np = _np()
-    if any(n.weights is None and _needs_weights(n) for n in graph.nodes):
+    if any(n.weights is None and parameter_shapes(graph, n) for n in graph.nodes):
         raise error("E702", f"network {graph.name} carries no weights",
                     hint="compile with weights= (an .npz file or arrays) or seed=")
     sources = [n for n in graph.nodes if isinstance(n.op, Input)]
@@ -77,16 +79,29 @@ def execute(graph: Graph, data: Any | Mapping[str, Any], layer: str | None = Non
     values: dict[str, Any] = {}
     batched = True
     for node in sources:
-        array = np.asarray(given[node.name], dtype=np.float64)
+        shape = "x".join(map(str, node.shape))
+        if node.name not in given:
+            raise error("E704", f"no data for the input '{node.name}' ({shape})",
+                        hint=f"pass a mapping with the key '{node.name}'")
+        try:
+            array = np.asarray(given[node.name], dtype=np.float64)
+        except (TypeError, ValueError):
+            raise error("E704", f"the data for '{node.name}' is not an array of numbers",
+                        hint=f"pass an array of shape {shape} or N x {shape}") from None
         if array.shape == tuple(node.shape):
             array, batched = array[None], False
         if array.shape[1:] != tuple(node.shape):
-            raise ValueError(f"input '{node.name}' has shape {array.shape}, the network "
-                             f"expects {node.shape} or a batch of it")
+            raise error("E704", f"the data for '{node.name}' has shape "
+                        f"{'x'.join(map(str, array.shape))}, the network takes {shape}",
+                        hint=f"pass an array of shape {shape} or N x {shape}")
         values[node.name] = array
     wanted = layer or graph.outputs[0]
     if wanted not in graph:
-        raise ValueError(f"network {graph.name} has no layer '{wanted}'")
+        from netdsl.diagnostics import did_you_mean
+
+        raise error("E704", f"network {graph.name} has no layer '{wanted}'",
+                    hint=did_you_mean(wanted, [n.name for n in graph.nodes])
+                    or "a layer fused into another has no output of its own")
     # NaN or infinite weights or data, or values beyond float64's range, make NaN or
     # infinities, returned as computed; compiling reports such weights (W701), so
     # NumPy's RuntimeWarnings (a sigmoid's harmless exp overflow among them) stay quiet.
@@ -98,10 +113,6 @@ def execute(graph: Graph, data: Any | Mapping[str, Any], layer: str | None = Non
                 break
     result = values[wanted]
     return result if batched else result[0]
-
-
-def _needs_weights(node: Node) -> bool:
-    return isinstance(node.op, Conv | Dense | BatchNorm)
 
 
 __all__ = ["execute", "run_node"]

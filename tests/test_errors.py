@@ -28,8 +28,8 @@ CASES = sorted(p.stem for p in FIXTURES.glob("E*.net"))  # CODE or CODE-what
 FILE_CODES = {case.split("-")[0] for case in CASES}
 # E801 and E802 (Graphviz) are tested in test_diagrams.py.
 # E701, E702 and E703 (weights) are also tested at length in test_robust_weights.py.
-API_CODES = {"E100", "E203", "E309", "E407", "E601", "E602", "E701", "E702", "E703", "E801",
-             "E802"}
+API_CODES = {"E100", "E203", "E309", "E407", "E601", "E602", "E701", "E702", "E703", "E704",
+             "E801", "E802"}
 
 
 def rendered(call) -> str:
@@ -124,3 +124,20 @@ def test_size_limit_is_configurable() -> None:
     assert netdsl.compile_string(text, max_nodes=51).output_shape == (8, 8, 3)
     message = rendered(lambda: netdsl.compile_string(text, max_nodes=50))
     assert message.startswith("error[E501]")
+
+
+def test_e704_data_that_does_not_fit_the_network() -> None:
+    import numpy as np
+
+    graph = netdsl.compile_string("net t:\n    input(2, 2, 1)\n    conv(1)\n", seed=0).graph
+    assert rendered(lambda: netdsl.execute(graph, np.ones((3, 3)))) == (
+        "error[E704]: the data for 'input' has shape 3x3, the network takes 2x2x1\n"
+        " = help: pass an array of shape 2x2x1 or N x 2x2x1")
+    assert rendered(lambda: netdsl.execute(graph, [["a", "b"]])) == (
+        "error[E704]: the data for 'input' is not an array of numbers\n"
+        " = help: pass an array of shape 2x2x1 or N x 2x2x1")
+    assert rendered(lambda: netdsl.execute(graph, {"x": np.ones((2, 2, 1))})) == (
+        "error[E704]: no data for the input 'input' (2x2x1)\n"
+        " = help: pass a mapping with the key 'input'")
+    assert rendered(lambda: netdsl.execute(graph, np.ones((2, 2, 1)), layer="conf")) == (
+        "error[E704]: network t has no layer 'conf'\n = help: did you mean 'conv'?")
