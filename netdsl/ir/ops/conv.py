@@ -29,14 +29,19 @@ class Conv:
     bias: bool = True
 
 
-def _shape(op: Conv, shapes: Sequence[Shape]) -> Shape:
-    _, _, cin = spatial("conv", shapes[0])
-    if cin % op.groups or op.channels % op.groups:
+def check_groups(groups: int, cin: int, cout: int) -> None:
+    """E404 unless ``groups`` divides both channel counts (convolutions, transposed too)."""
+    if cin % groups or cout % groups:
         raise ShapeError(
             "E404",
-            f"groups={op.groups} must divide both the input channels ({cin}) "
-            f"and the output channels ({op.channels})",
+            f"groups={groups} must divide both the input channels ({cin}) "
+            f"and the output channels ({cout})",
         )
+
+
+def _shape(op: Conv, shapes: Sequence[Shape]) -> Shape:
+    _, _, cin = spatial("conv", shapes[0])
+    check_groups(op.groups, cin, op.channels)
     h, w = windowed("conv", shapes[0], op.kernel, op.stride, op.padding, op.dilation)
     return (h, w, op.channels)
 

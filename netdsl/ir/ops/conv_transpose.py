@@ -20,8 +20,9 @@ import attrs
 from netdsl.elaborate.values import REQUIRED, Layer
 from netdsl.ir.cost import ParamCounts, Work
 from netdsl.ir.ops import arrays
+from netdsl.ir.ops.conv import check_groups
 from netdsl.ir.ops.registry import OpDef, register
-from netdsl.ir.windows import Pair, ShapeError, spatial
+from netdsl.ir.windows import Pair, spatial
 
 Shape = tuple[int, ...]
 
@@ -46,12 +47,7 @@ def _axis(n: int, k: int, s: int, d: int, p: int, extra: int) -> int:
 
 def _shape(op: ConvTranspose, shapes: Sequence[Shape]) -> Shape:
     h, w, cin = spatial("convT", shapes[0])
-    if cin % op.groups or op.channels % op.groups:
-        raise ShapeError(
-            "E404",
-            f"groups={op.groups} must divide both the input channels ({cin}) "
-            f"and the output channels ({op.channels})",
-        )
+    check_groups(op.groups, cin, op.channels)
     return (
         _axis(h, op.kernel[0], op.stride[0], op.dilation[0], op.padding[0],
               op.output_padding[0]),
