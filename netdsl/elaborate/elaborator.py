@@ -130,8 +130,9 @@ class Elaborator(Evaluator):
         # Caches keyed by the id of an AST node or body, holding the node so
         # that the id cannot be reused while the entry lives.
         self._least_cache: dict[int, tuple[Any, Any]] = {}
-        self._names_cache: dict[tuple[str, int], tuple[Any, frozenset[str] | None]] = {}
+        self._names_cache: dict[tuple[str, int], tuple[Any, Any]] = {}
         self._call_cache: dict[tuple[int, Any], tuple[Any, Bound]] = {}
+        self._one_by_one = False  # bounding the items of a loop one by one
 
     # -- the network --------------------------------------------------------
 
@@ -316,7 +317,7 @@ class Elaborator(Evaluator):
         """``call * count``: the callee and arguments are the same for every repetition."""
         call = stmt.call
         callee = self._resolve(call, frame.env)
-        args = [(a.name, self.eval(a.value, frame.env), a.span) for a in call.args]
+        args = self.eval_args(call.args, frame.env)
         # A layer passed as an argument (``act``) is named after the layer it holds.
         local = name or (callee.name if _is_layerlike(callee) else call.name[-1])
         if count > 1 and isinstance(callee, Block):
@@ -341,7 +342,8 @@ class Elaborator(Evaluator):
         """``repeat count:`` (``items`` None) or ``for var in items:``."""
         var = stmt.var if isinstance(stmt, ast.For) else None
         bounds: list[Bound] | None = None
-        if var is not None and items is not None and self._sized_by(stmt.body, var):
+        if (var is not None and items is not None
+                and self._sized_by(stmt.body, var, frame.env, self._assigned(stmt.body))):
             # What an iteration builds depends on the loop variable: bound each one.
             unstable = self._assigned(stmt.body)
             after, total = _suffix_after([
@@ -509,7 +511,9 @@ class Elaborator(Evaluator):
                 callee = self._static_callee(stmt.call, env, unstable)
                 nodes, steps = self._least_value(callee)
                 if isinstance(callee, Block) and self._block_bounds(callee)[0] is None:
-                    args = [(a.name, self._static(a.value, env, unstable), a.span)
+                    # (``*list`` arguments, spread out when evaluated, are left unknown.)
+                    args = [(a.name, _UNKNOWN if getattr(a, "splat", False)
+                             else self._static(a.value, env, unstable), a.span)
                             for a in stmt.call.args]
                     if all(value is not _UNKNOWN for _, value, _ in args):
                         nodes, steps = self._least_call(callee, args, stmt.call)
@@ -547,13 +551,18 @@ class Elaborator(Evaluator):
                 if not isinstance(items, tuple) or not items:
                     return 0, 1
                 var = stmt.var
-                if len(items) <= _ITEMS_BOUNDED_ONE_BY_ONE and self._sized_by(stmt.body, var):
-                    inner = unstable - {var} | (self._assigned(stmt.body) & {var})
+                inner = unstable - {var} | (self._assigned(stmt.body) & {var})
+                if (len(items) <= _ITEMS_BOUNDED_ONE_BY_ONE and not self._one_by_one
+                        and self._sized_by(stmt.body, var, env, inner)):
                     nodes, steps = 0, 1
-                    for item in items:
-                        n, s = self._least_sum(stmt.body, Env(env, {var: item}), inner)
-                        nodes += n
-                        steps += s
+                    self._one_by_one = True  # not again for loops inside: 1,000 at most
+                    try:
+                        for item in items:
+                            n, s = self._least_sum(stmt.body, Env(env, {var: item}), inner)
+                            nodes += n
+                            steps += s
+                    finally:
+                        self._one_by_one = False
                     return nodes, steps
                 nodes, steps = self._least_sum(stmt.body, env, unstable | {var})
                 return len(items) * nodes, 1 + len(items) * steps
@@ -703,17 +712,25 @@ class Elaborator(Evaluator):
         """The names the statements bind (let, x = ..., for), nested bodies included."""
         return self._cached_names("assigned", stmts, _assigned_names) or frozenset()
 
-    def _sized_by(self, stmts: tuple[Any, ...], var: str) -> bool:
-        """Whether a repetition count, a loop's list or a call's argument reads ``var``."""
-        names = self._cached_names("sizing", stmts, _sizing_names)
-        return names is None or var in names
+    def _sized_by(self, stmts: tuple[Any, ...], var: str, env: Env,
+                  unstable: frozenset[str]) -> bool:
+        """Whether the bound of ``stmts`` may depend on ``var``: a repetition count or a
+        loop's list reads it, or an argument of a block sized by its arguments does."""
+        names, calls = self._cached_names("sizing", stmts, _sizing_names)
+        if names is None or var in names:
+            return True
+        for call, read in calls:
+            if read is None or var in read:
+                callee = self._static_callee(call, env, unstable)
+                if isinstance(callee, Block) and self._block_bounds(callee)[0] is None:
+                    return True
+        return False
 
     def _reads(self, stmts: tuple[Any, ...]) -> frozenset[str] | None:
         """The names the statements read, nested bodies included; None if not known."""
         return self._cached_names("reads", stmts, _read_names)
 
-    def _cached_names(self, kind: str, node: Any,
-                      compute: Callable[[Any], frozenset[str] | None]) -> frozenset[str] | None:
+    def _cached_names(self, kind: str, node: Any, compute: Callable[[Any], Any]) -> Any:
         key = (kind, id(node))
         hit = self._names_cache.get(key)
         if hit is not None and hit[0] is node:
@@ -758,8 +775,7 @@ class Elaborator(Evaluator):
                 # caller's current tensor as ``in``.
                 env = Env(callee.env, {"in": frame.current}) if frame.current else callee.env
                 target = self._resolve(callee.definition.call, env)
-                fixed = [(a.name, self.eval(a.value, env), a.span)
-                         for a in callee.definition.call.args]
+                fixed = self.eval_args(callee.definition.call.args, env)
                 positional = [a for a in fixed if a[0] is None] + [a for a in args if a[0] is None]
                 given = {a[0] for a in args if a[0] is not None}
                 keywords = [a for a in fixed if a[0] is not None and a[0] not in given]
@@ -1162,14 +1178,20 @@ def _assigned_names(stmts: tuple[Any, ...]) -> frozenset[str]:
     return frozenset(names)
 
 
-def _sizing_names(stmts: tuple[Any, ...]) -> frozenset[str] | None:
-    """The names read by repetition counts, loops' lists and calls' arguments."""
+def _sizing_names(stmts: tuple[Any, ...]) -> Any:
+    """What the size of ``stmts`` may read: the names of the repetition counts and
+    loops' lists (None if unknown), and each call with the names its arguments read."""
     names: set[str] = set()
+    calls: list[tuple[ast.Call, frozenset[str] | None]] = []
     for stmt in _walk_stmts(stmts):
         match stmt:
             case ast.CallStmt(call=call):
-                exprs = [a.value for a in call.args]
-                exprs += [stmt.repeat] if stmt.repeat is not None else []
+                read: set[str] | None = set()
+                for arg in call.args:
+                    free = _free_names(arg.value)
+                    read = None if read is None or free is None else read | free
+                calls.append((call, None if read is None else frozenset(read)))
+                exprs = [stmt.repeat] if stmt.repeat is not None else []
             case ast.Repeat(count=count):
                 exprs = [count]
             case ast.For(iterable=iterable):
@@ -1179,9 +1201,9 @@ def _sizing_names(stmts: tuple[Any, ...]) -> frozenset[str] | None:
         for expr in exprs:
             free = _free_names(expr)
             if free is None:
-                return None
+                return None, calls
             names |= free
-    return frozenset(names)
+    return frozenset(names), calls
 
 
 def _read_names(stmts: tuple[Any, ...]) -> frozenset[str] | None:
