@@ -179,3 +179,43 @@ def test_ir_text_is_deterministic_and_ignores_formatting() -> None:
 def test_empty_or_inputless_networks_are_errors(source: str) -> None:
     with pytest.raises(netdsl.NetdslError):
         elaborate_string(source)
+
+
+def test_for_unpacks_each_row_and_a_list_spreads_into_arguments() -> None:
+    source = """import std
+net T():
+    input(16, 16, 8)
+    for k, c, s in [[3, 16, 1], [5, 24, 2]]:
+        cbr(c, k, s)
+    for row in [[3, 32, 2]]:
+        unit(*row)
+    fc(max(*[3, 5, 4]))
+
+block unit(k, c, s):
+    cbr(c, k, s)
+"""
+    result = netdsl.compile_string(source, passes=("infer-shapes", "annotate-cost"))
+    convs = [n for n in result.graph.nodes if n.name.endswith("conv")]
+    assert [(n.op.kernel, n.op.stride, n.shape) for n in convs] == [
+        ((3, 3), (1, 1), (16, 16, 16)), ((5, 5), (2, 2), (8, 8, 24)),
+        ((3, 3), (2, 2), (4, 4, 32))]
+    assert result.output_shape == (5,)
+
+
+@pytest.mark.parametrize(("loop", "code", "message"), [
+    ("for a, b in [[1, 2], [3]]:", "E301", "'for' unpacks each element into 2 names, got a "
+     "list of 1"),
+    ("for a, b in [5]:", "E304", "'for' unpacks each element into 2 names, got int 5"),
+])
+def test_for_unpacking_errors_point_at_the_names(loop: str, code: str, message: str) -> None:
+    with pytest.raises(netdsl.NetdslError) as caught:
+        netdsl.compile_string(f"net T():\n    input(4)\n    {loop}\n        fc(a)\n")
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.message) == (code, message)
+    assert (diagnostic.span.line, diagnostic.span.column, diagnostic.span.end_column) == (3, 9, 13)
+
+
+def test_spreading_something_else_than_a_list() -> None:
+    with pytest.raises(netdsl.NetdslError) as caught:
+        netdsl.compile_string("net T():\n    input(4)\n    fc(*3)\n")
+    assert caught.value.diagnostics[0].message == "'*' spreads a list, got int 3"

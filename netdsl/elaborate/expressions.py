@@ -132,6 +132,20 @@ class Evaluator:
 
     # -- entry point --------------------------------------------------------
 
+    def eval_args(self, args: tuple[ast.Arg, ...], env: Env) -> ArgList:
+        """``(name, value, span)`` of each argument; ``*list`` gives one per element."""
+        values: list[tuple[str | None, Any, Span | None]] = []
+        for a in args:
+            value = self.eval(a.value, env)
+            if not a.splat:
+                values.append((a.name, value, a.span))
+            elif isinstance(value, tuple):
+                values += [(None, item, a.span) for item in value]
+            else:
+                raise error("E304", f"'*' spreads a list, got {type_name(value)} {show(value)}",
+                            a.span)
+        return values
+
     def eval(self, node: Any, env: Env) -> Any:
         """The value of expression ``node`` in ``env``.
 
@@ -177,7 +191,7 @@ class Evaluator:
                     continue
                 case ast.FunCall():
                     func = self.eval(node.func, env)
-                    args = [(a.name, self.eval(a.value, env), a.span) for a in node.args]
+                    args = self.eval_args(node.args, env)
                     return self.call_function(func, args, node.span, node.func.span)
                 case ast.Index():
                     return self._index(node, env)
@@ -425,6 +439,18 @@ def _min_max(name: str, fn: Callable) -> Builtin:
     return Builtin(name, call)
 
 
+def _unpack(args: list, span: Span | None) -> Any:
+    """Element i of a loop's row for ``for a, b, ... in rows:``, once its length is checked."""
+    row, count, index = args
+    if not isinstance(row, tuple):
+        raise error("E304", f"'for' unpacks each element into {count} names, got "
+                    f"{type_name(row)} {show(row)}", span)
+    if len(row) != count:
+        raise error("E301", f"'for' unpacks each element into {count} names, got a list of "
+                    f"{len(row)}", span, hint=f"the element is {show(row)}")
+    return row[index]
+
+
 def _round(args: list, span: Span | None) -> Any:
     _arity("round", args, 1, 2, span)
     value = _need_number("round", args[0], span)
@@ -497,6 +523,7 @@ BUILTINS: dict[str, Any] = {
     "min": _min_max("min", min),
     "max": _min_max("max", max),
     "make_div": Builtin("make_div", _make_div),
+    ast.UNPACK: Builtin(ast.UNPACK, _unpack),
     "len": Builtin("len", _len),
     "range": Builtin("range", _range),
     "sum": Builtin("sum", _sum),

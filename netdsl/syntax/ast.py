@@ -91,11 +91,12 @@ class IfExp:
 
 @attrs.frozen
 class Arg:
-    """A positional (``name`` is None) or keyword argument."""
+    """A positional (``name`` is None) or keyword argument; ``*list`` with ``splat``."""
 
     name: str | None
     value: Any
     span: Span = _span
+    splat: bool = False
 
 
 @attrs.frozen
@@ -213,6 +214,11 @@ class Repeat:
     count: Any
     body: tuple[Any, ...]
     span: Span = _span
+
+
+#: The builtin that ``for a, b in rows:`` calls to take element i of each row (a name no
+#: program can write): ``UNPACK(row, count, i)``.
+UNPACK = "<unpack>"
 
 
 @attrs.frozen

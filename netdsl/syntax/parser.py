@@ -613,8 +613,22 @@ class _ToAst(Transformer_NonRecursive):
     def repeat_stmt(self, meta, count, body):
         return ast.Repeat(count, body, self._span(meta))
 
-    def for_stmt(self, meta, var, iterable, body):
-        return ast.For(var.value, iterable, body, self._span(meta))
+    def for_stmt(self, meta, *parts):
+        *names, iterable, body = parts
+        if len(names) == 1:
+            return ast.For(names[0].value, iterable, body, self._span(meta))
+        # ``for k, c in rows:`` loops over a name no program can write and binds each
+        # target with a let that checks the element's length (ast.UNPACK).
+        targets = Span(self.source, names[0].line, names[0].column, names[-1].end_line,
+                       names[-1].end_column)
+        row = ", ".join(n.value for n in names)
+        lets = tuple(
+            ast.Let(n.value, ast.FunCall(ast.Name(ast.UNPACK, targets), (
+                ast.Arg(None, ast.Name(row, targets), targets),
+                ast.Arg(None, ast.Num(len(names), targets), targets),
+                ast.Arg(None, ast.Num(i, targets), targets)), targets), targets)
+            for i, n in enumerate(names))
+        return ast.For(row, iterable, (*lets, *body), self._span(meta))
 
     # expressions
     def number(self, meta, token):
@@ -690,6 +704,9 @@ class _ToAst(Transformer_NonRecursive):
 
     def kwarg(self, meta, name, value):
         return ast.Arg(name.value, value, self._span(meta))
+
+    def splat(self, meta, value):
+        return ast.Arg(None, value, self._span(meta), splat=True)
 
 
 _FLOAT_MAX = 1.7976931348623157e308
