@@ -428,3 +428,32 @@ def test_random_networks_compile_at_exactly_their_size_and_steps(
         assert fails(text, max_nodes=size).message == "elaboration takes too many steps", text
         checked += 1
     assert checked > 100
+
+
+def test_a_branching_recursion_is_evaluated_once_per_argument() -> None:
+    """Functions are pure: f(n - 1) + f(n - 1) is 31 evaluations for f(30), not 2**31."""
+    result = netdsl.compile_string(
+        "net T():\n    input(4)\n    fc(f(30) // 10**8)\n"
+        "def f(n) = f(n - 1) + f(n - 1) if n > 0 else 1\n")
+    assert result.output_shape == (2**30 // 10**8,)
+
+
+def test_a_recursion_whose_arguments_never_repeat_stops(monkeypatch) -> None:
+    from netdsl.elaborate import expressions
+
+    monkeypatch.setattr(expressions, "MAX_CALLS", 1000)
+    with pytest.raises(netdsl.NetdslError) as caught:
+        netdsl.compile_string("net T():\n    input(4)\n    fc(g(40, 0))\n"
+                              "def g(n, k) = g(n - 1, 2 * k) + g(n - 1, 2 * k + 1) if n > 0 "
+                              "else 1\n")
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.code == "E501"
+    assert diagnostic.message == "too many function evaluations (over 1,000), the last of 'g'"
+    assert diagnostic.span.line == 4  # at the call that crossed the limit
+
+
+def test_function_results_keep_their_types() -> None:
+    """1, 1.0 and true are equal in Python but not the same argument."""
+    result = netdsl.compile_string("net T():\n    input(4)\n    fc(3 if f(true)[0] == true "
+                                   "and f(1)[0] + f(1.0)[0] == 2 else 1)\ndef f(x) = [x]\n")
+    assert result.output_shape == (3,)

@@ -33,9 +33,13 @@ from netdsl.elaborate.values import (
 from netdsl.limits import CALL_FRAMES, stack_depth
 from netdsl.syntax import ast
 
-#: The largest list a program may build and the deepest function recursion.
+#: The largest list a program may build, the deepest function recursion, and the
+#: function evaluations one compilation may make. Functions are pure, so each is
+#: evaluated once per distinct arguments (``def f(n) = f(n - 1) + f(n - 1)`` is then
+#: linear); a recursion whose arguments never repeat is stopped by the count.
 MAX_LIST = 1_000_000
 MAX_CALL_DEPTH = 200
+MAX_CALLS = 50_000
 MAX_INT_BITS = 4096
 
 BoundArgs = dict[str, Any]
@@ -127,6 +131,9 @@ class Evaluator:
 
     def __init__(self) -> None:
         self.call_depth = 0
+        #: Results of function calls by (function, arguments): functions are pure.
+        self.results: dict[tuple[int, tuple[Any, ...]], Any] = {}
+        self.evaluations = 0
         #: Where the stack stood when evaluation began, to measure what calls use.
         self.base_frames = stack_depth()
 
@@ -359,6 +366,36 @@ class Evaluator:
 
     # -- calls --------------------------------------------------------------
 
+    def _evaluate_function(self, func: Function, args: ArgList, span: Span | None) -> Any:
+        """One evaluation of a user function: arguments bound, depth and count checked."""
+        definition = func.definition
+        params = [(p.name, p.default if p.default is not None else REQUIRED)
+                  for p in definition.params]
+        bound, defaulted = bind_arguments(func.name, params, args, span)
+        env = Env(func.env)
+        for name, value in bound.items():
+            env.vars[name] = self.eval(value, func.env) if name in defaulted else value
+        if self.call_depth >= MAX_CALL_DEPTH:
+            raise error("E501", f"function '{func.name}' recurses too deeply", span,
+                        hint=f"calls nest at most {MAX_CALL_DEPTH} deep")
+        self.evaluations += 1
+        if self.evaluations > MAX_CALLS:
+            raise error("E501", f"too many function evaluations (over {MAX_CALLS:,}), the "
+                        f"last of '{func.name}'", span,
+                        hint="a recursion whose arguments never repeat grows exponentially; "
+                        "compute the value another way")
+        # Each call may add a body nested up to the nesting limit: when calls are
+        # already deep, count the frames they use (a walk, so not on every call).
+        if self.call_depth >= 8 and stack_depth() - self.base_frames > CALL_FRAMES:
+            raise error("E501", f"function '{func.name}' recurses too deeply", span,
+                        hint="each call nests its body again; recurse fewer times or "
+                        "make the body shallower")
+        self.call_depth += 1
+        try:
+            return self.eval(definition.body, env)
+        finally:
+            self.call_depth -= 1
+
     def call_function(
         self, func: Any, args: ArgList, span: Span | None, name_span: Span | None
     ) -> Any:
@@ -367,32 +404,29 @@ class Evaluator:
                 raise error("E302", f"'{func.name}' takes no keyword arguments", span)
             return func.func([v for _, v, _ in args], span)
         if isinstance(func, Function):
-            definition = func.definition
-            params = [(p.name, p.default if p.default is not None else REQUIRED)
-                      for p in definition.params]
-            bound, defaulted = bind_arguments(func.name, params, args, span)
-            env = Env(func.env)
-            for name, value in bound.items():
-                env.vars[name] = self.eval(value, func.env) if name in defaulted else value
-            if self.call_depth >= MAX_CALL_DEPTH:
-                raise error("E501", f"function '{func.name}' recurses too deeply", span,
-                            hint=f"calls nest at most {MAX_CALL_DEPTH} deep")
-            # Each call may add a body nested up to the nesting limit: when calls are
-            # already deep, count the frames they use (a walk, so not on every call).
-            if self.call_depth >= 8 and stack_depth() - self.base_frames > CALL_FRAMES:
-                raise error("E501", f"function '{func.name}' recurses too deeply", span,
-                            hint="each call nests its body again; recurse fewer times or "
-                            "make the body shallower")
-            self.call_depth += 1
+            key = (id(func), tuple((name, _typed(value)) for name, value, _ in args))
             try:
-                return self.eval(definition.body, env)
-            finally:
-                self.call_depth -= 1
+                return self.results[key]
+            except TypeError:  # an unhashable argument: evaluate without the cache
+                key = None
+            except KeyError:
+                pass
+            result = self._evaluate_function(func, args, span)
+            if key is not None:
+                self.results[key] = result
+            return result
         kind = type_name(func)
         if isinstance(func, Layer | Block | Partial):
             raise error("E304", f"'{func.name}' is a {kind}; use it as a statement, "
                         "not inside an expression", name_span or span)
         raise error("E304", f"a {kind} is not a function", name_span or span)
+
+
+def _typed(value: Any) -> Any:
+    """``value`` with its types, so that 1, 1.0 and true are different cache keys."""
+    if isinstance(value, tuple):
+        return tuple, tuple(_typed(v) for v in value)
+    return type(value), value
 
 
 def _is_int(value: Any) -> bool:
