@@ -237,6 +237,7 @@ ERROR_CODES: dict[str, str] = {
 NOTE_CODES: dict[str, str] = {
     "N201": "a batch norm was not folded (fold-batchnorm)",
     "N202": "an activation or batch norm was not fused (fuse-activations)",
+    "N204": "a definition replaces one of the same name imported from a module",
 }
 
 #: Codes of warnings: the input compiles, but something in it is likely wrong.

@@ -73,7 +73,8 @@ class CompileResult:
     source: str | None = None
     #: Seconds spent in each stage before the passes: ``(("parse", s), ("elaborate", s))``.
     timings: tuple[tuple[str, float], ...] = ()
-    #: Warnings (severity ``warning``, codes W...) about input that compiled: NaN weights.
+    #: Warnings (severity ``warning``, codes W...: a channels-first input, NaN weights) and
+    #: notes (N204: a block replacing an imported one) about input that compiled.
     warnings: tuple[Diagnostic, ...] = ()
 
     @property
@@ -214,13 +215,14 @@ def _limits(limits: Limits | None, max_nodes: int | None) -> Limits:
 def elaborate_string(
     text: str, *, filename: str | None = None, params: Mapping[str, Any] | None = None,
     max_nodes: int | None = None, timings: list[tuple[str, float]] | None = None,
-    limits: Limits | None = None,
+    limits: Limits | None = None, notes: list[Diagnostic] | None = None,
 ) -> Graph:
     """Parse and elaborate ``text`` into a graph with shapes, before any pass.
 
     When ``timings`` is a list, ``("parse", seconds)`` and ``("elaborate",
-    seconds)`` are appended to it. ``limits`` bounds the input (netdsl.limits);
-    ``max_nodes`` overrides its ``max_nodes``.
+    seconds)`` are appended to it; when ``notes`` is, the notes about the
+    program (N204: a definition replacing an imported one). ``limits`` bounds
+    the input (netdsl.limits); ``max_nodes`` overrides its ``max_nodes``.
     """
     name = filename or "<string>"
     limits = _limits(limits, max_nodes)
@@ -232,6 +234,8 @@ def elaborate_string(
             parsed = time.perf_counter()
             loader = ModuleLoader(parse, (stdlib_path(),), limits)
             graph = Elaborator(loader, limits.max_nodes).elaborate(module, _normalise(params))
+        if notes is not None:
+            notes += loader.notes
         if timings is not None:
             timings += [("parse", parsed - start), ("elaborate", time.perf_counter() - parsed)]
         return graph
@@ -326,9 +330,10 @@ def compile_string(
                              dtype, batch, memory_model, limits.max_nodes)
     timings: list[tuple[str, float]] = []
     with _no_gc():
+        notes: list[Diagnostic] = []
         graph = elaborate_string(text, filename=filename, params=params, limits=limits,
-                                 timings=timings)
-        warnings = channels_first_warnings(graph)
+                                 timings=timings, notes=notes)
+        warnings = (*notes, *channels_first_warnings(graph))
         if weights is not None or seed is not None:
             graph = _with_weights(graph, weights, seed)
         result = compile_graph(graph, options, keep_graphs=keep_graphs)

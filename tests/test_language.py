@@ -219,3 +219,14 @@ def test_spreading_something_else_than_a_list() -> None:
     with pytest.raises(netdsl.NetdslError) as caught:
         netdsl.compile_string("net T():\n    input(4)\n    fc(*3)\n")
     assert caught.value.diagnostics[0].message == "'*' spreads a list, got int 3"
+
+
+def test_a_block_replacing_an_imported_one_gets_a_note() -> None:
+    source = "import std\nnet T():\n    input(8, 8, 4)\n    cbr(8)\n\nblock cbr(c):\n    conv(c)\n"
+    result = netdsl.compile_string(source, filename="t.net")
+    (note,) = result.warnings
+    assert (note.code, note.severity) == ("N204", "note")
+    assert note.message == "block 'cbr' replaces the one imported from std"
+    assert note.hint == "this file's calls use this definition; std.cbr calls the imported one"
+    assert (note.span.line, note.span.column) == (6, 1)
+    assert [n.name for n in result.graph.nodes] == ["input", "cbr/conv"]  # the local one

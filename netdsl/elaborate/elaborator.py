@@ -940,15 +940,20 @@ class ModuleLoader:
         self.limits = limits or Limits()
         self.cache: dict[str, Env] = {}
         self.loading: list[tuple[str, Span | None]] = []
+        #: Notes about definitions that replace imported ones (N204).
+        self.notes: list[Diagnostic] = []
 
     def module_env(self, module: ast.Module, net: ast.NetDef | None = None) -> Env:
         """The global scope of ``module``: builtins, imports, then its own definitions."""
         env = Env(ROOT)
+        origin: dict[str, str] = {}  # imported name -> the module it came from
         for item in module.items:
             if isinstance(item, ast.Import):
                 imported = self.load(item, module.source)
+                stem = Path(item.target).stem
                 env.vars.update(imported.vars)
-                env.vars[Path(item.target).stem] = ModuleValue(Path(item.target).stem, imported)
+                origin.update(dict.fromkeys(imported.vars, stem))
+                env.vars[stem] = ModuleValue(stem, imported)
         defined: dict[str, Any] = {}
         for item in module.items:
             value: Any
@@ -967,6 +972,14 @@ class ModuleLoader:
             if item.name in LAYERS or item.name in MERGES:
                 raise error("E204", f"'{item.name}' is a built-in layer and cannot be redefined",
                             _head(item.span), hint="choose another name")
+            if item.name in origin:
+                kind = "function" if isinstance(item, ast.FuncDef) else "block"
+                module_name = origin[item.name]
+                self.notes.append(Diagnostic(
+                    "N204", f"{kind} '{item.name}' replaces the one imported from "
+                    f"{module_name}", _head(item.span),
+                    hint=f"this file's calls use this definition; "
+                    f"{module_name}.{item.name} calls the imported one", severity="note"))
             defined[item.name] = item
             env.vars[item.name] = value
         return env
