@@ -303,3 +303,20 @@ def test_std_cbr_bias_and_eps() -> None:
 ])
 def test_logarithms(expression: str, channels: int) -> None:
     assert compile_body(f"input(2, 2, 1)\nconv({expression})").output_shape == (2, 2, channels)
+
+
+def test_reshape_and_permute() -> None:
+    result = compile_body("input(2, 3, 4)\nreshape([6, -1])\npermute([1, 0])\nreshape([2, 12])",
+                          seed=0)
+    assert [n.shape for n in result.graph.nodes] == [(2, 3, 4), (6, 4), (4, 6), (2, 12)]
+    data = np.arange(24.0).reshape(2, 3, 4)
+    np.testing.assert_array_equal(netdsl.execute(result.graph, data),
+                                  data.reshape(6, 4).T.reshape(2, 12))
+    cost = {n.name: n.cost for n in result.graph.nodes}
+    assert cost["reshape1"].memory.total == 0  # by addressing
+    assert cost["permute"].memory.total == 48  # a copy: 24 read, 24 written
+    for body, code in (("reshape([5, -1])", "E405"), ("reshape([2, 2])", "E405"),
+                       ("permute([0, 0, 1])", "E405"), ("reshape([0, -1])", "E306")):
+        with pytest.raises(netdsl.NetdslError) as caught:
+            compile_body(f"input(2, 3, 4)\n{body}")
+        assert caught.value.diagnostics[0].code == code, body

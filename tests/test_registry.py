@@ -62,6 +62,8 @@ SAMPLES: dict[str, tuple[str, ...]] = {
     "pos_embed": ("tokens\npos_embed",),
     "token": ("tokens\ntoken", "tokens\nclass_token\ntoken(1)"),
     "mha": ("tokens\nlinear(6)\nmha(2)", "tokens\nlinear(4)\nmha(4, bias=false)"),
+    "reshape": ("reshape([-1])", "reshape([1, -1])"),
+    "permute": ("permute([2, 0, 1])", "tokens\npermute([1, 0])"),
     "add": ("relu\nadd(x)",),
     "mul": ("sigmoid\nmul(x)", "gap\nflatten\nmul(x)"),
     "concat": ("relu\nconcat(x)",),

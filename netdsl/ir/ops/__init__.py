@@ -25,6 +25,7 @@ from netdsl.ir.ops.channels import ChannelShuffle, PixelShuffle, Slice
 from netdsl.ir.ops.conv import Conv
 from netdsl.ir.ops.conv_transpose import ConvTranspose
 from netdsl.ir.ops.dense import Dense
+from netdsl.ir.ops.layout import Permute, Reshape
 from netdsl.ir.ops.learned import Bias, Scale
 from netdsl.ir.ops.merge import Add, Concat, Mul
 from netdsl.ir.ops.norm import GroupNorm, LayerNorm
@@ -47,7 +48,7 @@ Op = (
     | LeakyReLU | ELU | HardTanh | PReLU | Pool | AdaptivePool | GlobalPool | ZeroPad | Add
     | Mul | Concat | Flatten | Upsample | Dropout | Identity | Slice | ChannelShuffle
     | PixelShuffle | Scale | Bias | Tokens | Linear | ClassToken | PositionEmbedding
-    | TokenSelect | MultiHeadAttention
+    | TokenSelect | MultiHeadAttention | Reshape | Permute
 )
 
 #: Every op class, in registration order.
@@ -114,9 +115,11 @@ __all__ = [
     "PReLU",
     "Padding",
     "Pair",
+    "Permute",
     "PixelShuffle",
     "Pool",
     "PositionEmbedding",
+    "Reshape",
     "Scale",
     "Slice",
     "TokenSelect",
