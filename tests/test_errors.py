@@ -19,8 +19,9 @@ import pytest
 import netdsl
 from netdsl.diagnostics import ERROR_CODES
 from netdsl.elaborate.elaborator import parse_param_value
+from netdsl.ir.ops import infer_shape
+from netdsl.ir.windows import ShapeError
 from netdsl.passes import check_pipeline
-from netdsl.passes.infer_shapes import ShapeError, infer_shape
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "errors"

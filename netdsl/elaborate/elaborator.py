@@ -53,8 +53,9 @@ from netdsl.elaborate.values import (
 )
 from netdsl.ir import ops
 from netdsl.ir.graph import Graph, Node
+from netdsl.ir.ops import infer_shape
+from netdsl.ir.windows import ShapeError
 from netdsl.limits import Limits
-from netdsl.passes.infer_shapes import ShapeError, infer_shape
 from netdsl.reading import read_file, shown_path
 from netdsl.syntax import ast
 
