@@ -320,3 +320,17 @@ def test_reshape_and_permute() -> None:
         with pytest.raises(netdsl.NetdslError) as caught:
             compile_body(f"input(2, 3, 4)\n{body}")
         assert caught.value.diagnostics[0].code == code, body
+
+
+@pytest.mark.parametrize("layer", ["convT(6, 3, 2, pad=1, out_pad=1, groups=2)",
+                                   "convT(4, 2, 2, bias=false)", "tokens\nlinear(5)"])
+def test_batch_norm_folds_into_transposed_convolutions_and_linear(layer: str) -> None:
+    source = "net T():\n    input(5, 4, 6)\n" + "".join(
+        f"    {line}\n" for line in [*layer.splitlines(), "bn", "relu"])
+    folded = netdsl.compile_string(source, seed=3)
+    written = netdsl.compile_string(source, seed=3, passes=PLAIN)
+    assert len(folded.graph.nodes) == len(written.graph.nodes) - 2  # bn folded, relu fused
+    assert [a.how for a in folded.graph.nodes[-1].fused] == ["folded", "fused"]
+    data = np.random.default_rng(0).normal(size=(2, 5, 4, 6))
+    np.testing.assert_allclose(netdsl.execute(folded.graph, data),
+                               netdsl.execute(written.graph, data), rtol=1e-12, atol=1e-12)

@@ -1,8 +1,9 @@
 """Pass ``fold-batchnorm``: merge each batch norm into the layer before it.
 
 Contract: takes a graph with shapes. A batch norm whose input is a
-convolution (regular, grouped or depthwise) or dense layer that feeds nothing
-else, and is not a network output, is folded: the BN node disappears, the
+convolution (regular, grouped, depthwise or transposed), a dense or a
+``linear`` layer (those whose registry entry can ``scale_outputs``) that feeds
+nothing else, and is not a network output, is folded: the BN node disappears, the
 layer gains a bias if it had none, and the BN is recorded in the layer's
 ``fused`` list as ``folded`` (it no longer runs, so it costs nothing). When the
 graph carries weights they are transformed (cost-model.md section 4)::
@@ -24,7 +25,7 @@ from __future__ import annotations
 import attrs
 
 from netdsl.ir.graph import Absorbed, Graph, Node
-from netdsl.ir.ops import REGISTRY, BatchNorm, Conv, Dense, op_name
+from netdsl.ir.ops import REGISTRY, BatchNorm, op_name
 from netdsl.passes.absorb import absorb
 from netdsl.passes.base import PassResult
 
@@ -43,7 +44,8 @@ def fold_weights(layer: Node, bn: Node) -> dict[str, object] | None:
         bias = w.get("bias")
         if bias is None:
             bias = np.zeros_like(scale)
-        return {"kernel": w["kernel"] * scale, "bias": (bias - b["mean"]) * scale + b["beta"]}
+        kernel = REGISTRY[type(layer.op)].scale_outputs(layer.op, w["kernel"], scale)
+        return {"kernel": kernel, "bias": (bias - b["mean"]) * scale + b["beta"]}
 
 
 def _fold(bn: Node, producer: Node, graph: Graph) -> Node | str | None:
@@ -52,7 +54,7 @@ def _fold(bn: Node, producer: Node, graph: Graph) -> Node | str | None:
         return refusal(bn.op)
     if not isinstance(bn.op, BatchNorm):
         return None
-    if not isinstance(producer.op, Conv | Dense):
+    if REGISTRY[type(producer.op)].scale_outputs is None:
         kind = graph.display_op(producer)
         return f"it follows '{producer.name}' ({kind}), not a convolution or dense layer"
     applied = [a for a in producer.fused if a.how == "fused"]

@@ -10,7 +10,7 @@ import attrs
 from netdsl.elaborate.values import REQUIRED, Layer, Symbol
 from netdsl.ir.cost import ParamCounts, Work
 from netdsl.ir.ops import arrays
-from netdsl.ir.ops.registry import OpDef, register
+from netdsl.ir.ops.registry import OpDef, register, scale_last_axis
 from netdsl.ir.windows import Padding, Pair, ShapeError, resolve_padding, spatial, windowed
 
 Shape = tuple[int, ...]
@@ -118,4 +118,5 @@ register(OpDef(
               _build_dwconv),
     ),
     absorbs=True,
+    scale_outputs=scale_last_axis,
 ))

@@ -101,6 +101,13 @@ def _execute(op: ConvTranspose, inputs: list[Any], weights: Mapping[str, Any],
     return y + weights["bias"] if op.bias else y
 
 
+def _scale_outputs(op: ConvTranspose, kernel: Any, scale: Any) -> Any:
+    """Output channel o is column o % (Cout/G) of group o // (Cout/G)'s kernel."""
+    kh, kw, cin, per_group = kernel.shape
+    grouped = kernel.reshape(kh, kw, op.groups, cin // op.groups, per_group)
+    return (grouped * scale.reshape(op.groups, 1, per_group)).reshape(kernel.shape)
+
+
 def _build(a: Any) -> ConvTranspose:
     stride, dilation = a.pair("s"), a.pair("dilation")
     output_padding = a.pair("out_pad", 0)
@@ -126,4 +133,5 @@ register(OpDef(
                             ("out_pad", 0), ("dilation", 1), ("groups", 1), ("bias", True)),
                   _build),),
     absorbs=True,
+    scale_outputs=_scale_outputs,
 ))

@@ -10,7 +10,7 @@ import attrs
 from netdsl.elaborate.values import REQUIRED, Layer
 from netdsl.ir.cost import ParamCounts, Work
 from netdsl.ir.ops import arrays
-from netdsl.ir.ops.registry import OpDef, register
+from netdsl.ir.ops.registry import OpDef, register, scale_last_axis
 
 Shape = tuple[int, ...]
 
@@ -67,4 +67,5 @@ register(OpDef(
     parameters=_parameters,
     layers=(Layer("dense", _SIGNATURE, _build), Layer("fc", _SIGNATURE, _build)),
     absorbs=True,
+    scale_outputs=scale_last_axis,
 ))

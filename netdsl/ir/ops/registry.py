@@ -49,7 +49,9 @@ class OpDef:
     into such an op, a function returning None when this op instance can be,
     else the reason it cannot (softmax normalises over all channels).
     ``foldable``: a batch norm, whose arithmetic the fold-batchnorm pass can
-    merge into the weights of a convolution or dense layer before it;
+    merge into the weights of a layer before it whose ``scale_outputs`` is set:
+    ``scale_outputs(op, kernel, scale)`` multiplies each output channel's
+    weights by its factor (convolution, transposed convolution, dense, linear);
     ``fold_refusal``: for a normalisation that can never be folded, the
     reason, which the pass reports.
     ``aliases_input``: the output is the input's buffer (flatten, dropout).
@@ -67,6 +69,7 @@ class OpDef:
     absorbs: bool = False
     fusable: Callable[[Any], str | None] | None = attrs.field(default=None, repr=False)
     foldable: bool = False
+    scale_outputs: Callable[[Any, Any, Any], Any] | None = attrs.field(default=None, repr=False)
     fold_refusal: Callable[[Any], str] | None = attrs.field(default=None, repr=False)
     aliases_input: bool = False
     merge: bool = False
@@ -97,6 +100,11 @@ def infer_shape(op: object, input_shapes: Sequence[Shape]) -> Shape:
     if any(d <= 0 for d in shape):
         raise ShapeError("E407", f"the output would be empty ({fmt(shape)})")
     return shape
+
+
+def scale_last_axis(op: object, kernel: Any, scale: Any) -> Any:
+    """``scale_outputs`` of a layer whose kernel's last axis is its output channel."""
+    return kernel * scale
 
 
 def same_shape(op: object, shapes: Sequence[Shape]) -> Shape:

@@ -28,7 +28,7 @@ import attrs
 from netdsl.elaborate.values import REQUIRED, Layer
 from netdsl.ir.cost import ParamCounts, Work
 from netdsl.ir.ops import arrays
-from netdsl.ir.ops.registry import OpDef, register
+from netdsl.ir.ops.registry import OpDef, register, scale_last_axis
 from netdsl.ir.windows import ShapeError, fmt, spatial
 
 Shape = tuple[int, ...]
@@ -244,7 +244,7 @@ register(OpDef(Linear, "a dense layer applied to each token (the last axis)",
                parameters=_linear_parameters,
                layers=(Layer("linear", (("units", REQUIRED), ("bias", True)),
                              lambda a: Linear(a.int("units"), a.bool("bias"))),),
-               absorbs=True))
+               absorbs=True, scale_outputs=scale_last_axis))
 register(OpDef(ClassToken, "a learned token prepended to the sequence",
                shape=_class_token_shape, cost=_class_token_cost, execute=_class_token,
                parameters=lambda op, ins, out: {"token": (out[-1],)},
