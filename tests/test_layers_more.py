@@ -234,6 +234,8 @@ def test_attention_counts_projections_and_products_apart() -> None:
     assert cost.memory.input == 4 * 5 * 64 + internal
     assert cost.memory.output == 40 + internal
     assert cost.memory.weights == 288
+    # input and output, with Q, K, V, the scores (softmax in place) and the context
+    assert result.totals.peak_activations == 40 + 40 + (3 * 40 + 50 + 40)
 
 
 def test_attention_values() -> None:

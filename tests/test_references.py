@@ -213,6 +213,9 @@ def test_vit_b_16() -> None:
     assert totals.maccs == 17_563_828_224
     assert totals.attention_maccs == 715_327_488  # 12 layers x 2 x 197^2 x 768
     assert totals.maccs - totals.attention_maccs == 16_848_500_736
+    # inside an attention layer: x, its layer norm, the output, Q, K, V, 12 x 197^2 scores
+    # and the context
+    assert totals.peak_activations == 3 * 151_296 + 3 * 151_296 + 12 * 197**2 + 151_296
     assert _compile("vit_b_16", (), PLAIN).output_shape == (1000,)
 
 

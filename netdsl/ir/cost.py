@@ -68,13 +68,16 @@ class LayerCost:
     #: The part of ``maccs`` that multiplies activations by activations (attention's
     #: Q K^T and A V products), not by weights.
     attention_maccs: int = 0
+    #: Elements the layer holds while it runs besides its inputs and output.
+    workspace: int = 0
 
     def __add__(self, other: LayerCost) -> LayerCost:
         """The figures of two layers together (a collapsed block in a diagram)."""
         return LayerCost(self.params + other.params, self.maccs + other.maccs,
                          self.flops + other.flops, self.memory + other.memory,
                          self.activations + other.activations,
-                         self.attention_maccs + other.attention_maccs)
+                         self.attention_maccs + other.attention_maccs,
+                         max(self.workspace, other.workspace))
 
 
 #: Bytes per stored element for each dtype (cost-model.md section 3).
@@ -138,3 +141,5 @@ class Work:
     #: Elements of tensors the layer materialises inside itself (attention's scores),
     #: each written once and read once under either memory model.
     internal: int = 0
+    #: Of those, the elements alive at once while the layer runs (peak memory).
+    workspace: int = 0

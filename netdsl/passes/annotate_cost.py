@@ -88,7 +88,7 @@ def layer_cost(
         memory = MemoryAccesses(batch * (reads + work.internal), batch * (out + work.internal),
                                 work.weight_reads)
     return LayerCost(params, batch * work.maccs, batch * flops, memory, batch * out,
-                     batch * work.attention_maccs)
+                     batch * work.attention_maccs, batch * work.workspace)
 
 
 def peak_activations(graph: Graph) -> int:
@@ -97,6 +97,8 @@ def peak_activations(graph: Graph) -> int:
     Nodes run in topological order; a buffer is allocated when its producer
     runs and freed after its last consumer has run (the outputs stay alive).
     Aliasing layers (flatten, dropout, identity) reuse their input's buffer.
+    While a layer runs, its workspace (attention's Q, K, V, scores and
+    context) is alive too.
     """
     owner: dict[str, str] = {}
     size: dict[str, int] = {}
@@ -120,7 +122,7 @@ def peak_activations(graph: Graph) -> int:
     for i, node in enumerate(graph.nodes):
         if owner[node.name] == node.name:
             live += size[node.name]
-        peak = max(peak, live)
+        peak = max(peak, live + (node.cost.workspace if node.cost else 0))
         live -= frees.get(i, 0)
     return peak
 

@@ -205,6 +205,8 @@ def _mha_cost(op: MultiHeadAttention, ins: Sequence[Shape], out: Shape) -> Work:
         naive_input=4 * n * c * c,  # each projection reads its input once per product
         weight_reads=weights + biases,
         internal=internal,
+        # Q, K, V, the scores (softmax rewrites them in place) and the context at once.
+        workspace=3 * n * c + scores + n * c,
     )
 
 
