@@ -72,6 +72,13 @@ class Args:
             return first, self._element(name, value[1], minimum)
         return (self.int(name, minimum),) * 2
 
+    def ints(self, name: str, minimum: int) -> tuple[int, ...]:
+        """A non-empty list of integers of at least ``minimum`` (``reshape([196, -1])``)."""
+        value = self.values[name]
+        if not isinstance(value, tuple) or not value:
+            self.wrong_type(name, "a list of integers")
+        return tuple(self._element(name, v, minimum) for v in value)
+
     def _element(self, name: str, value: Any, minimum: int) -> int:
         if isinstance(value, float) and value.is_integer():
             value = int(value)

@@ -74,15 +74,8 @@ def _copy(op: Permute, ins: Sequence[Shape], out: Shape) -> Work:
     return Work(naive_input=arrays.elements(ins[0]))
 
 
-def _sizes(a: Any, name: str, minimum: int) -> tuple[int, ...]:
-    value = a.values[name]
-    if not isinstance(value, tuple) or not value:
-        a.wrong_type(name, "a list of integers")
-    return tuple(a._element(name, v, minimum) for v in value)
-
-
 def _build_reshape(a: Any) -> Reshape:
-    sizes = _sizes(a, "shape", -1)
+    sizes = a.ints("shape", -1)
     if 0 in sizes or sizes.count(-1) > 1:
         a.fail("shape", f"shape sizes are positive, with at most one -1, got {list(sizes)}")
     return Reshape(sizes)
@@ -95,4 +88,4 @@ register(OpDef(Reshape, "the same elements in another shape, by addressing",
 register(OpDef(Permute, "the axes of each example reordered (a copy)", shape=_permute_shape,
                cost=_copy, execute=_permute,
                layers=(Layer("permute", (("axes", REQUIRED),),
-                             lambda a: Permute(_sizes(a, "axes", 0))),)))
+                             lambda a: Permute(a.ints("axes", 0))),)))
