@@ -1,22 +1,28 @@
 """Differential tests: random valid programs against the executor and independent counts.
 
 Hypothesis draws whole programs as netdsl source (``tests/netgen.py``) over every built-in
-layer, every padding mode, strides, dilations, groups, merges and gates, with every layer
-named and its shape predicted by PyTorch's and TensorFlow's window formulas. Each program,
-with random weights, must satisfy:
+layer, on images, sequences of tokens and vectors: every padding mode, strides, dilations,
+groups, transposed convolutions, adaptive pooling, pixel shuffles, layer / group / instance
+norm, activations with arguments, layer scale, tokens, attention, merges and gates, with
+every layer named and its shape predicted by PyTorch's and TensorFlow's formulas. Each
+program, with random weights, must satisfy:
 
 a. the shape rules: each layer's ``node.shape`` is the predicted shape and the shape the
    executor actually computes (``netdsl.execute(graph, x, layer=name)``), with finite values;
 b. a batch of N examples gives the N single runs, for N = 3 and N equal to the input's
-   height, width and channels (so that an axis mix-up cannot go unseen);
+   sizes (height, width and channels, or tokens and features), so that an axis mix-up
+   cannot go unseen;
 c. every pipeline (the default one and the graph after each of its passes, fusion without
    folding, fusion before folding, the default pipeline run twice) computes what the network
    as written computes, layer by layer, to 1e-9 of each tensor's scale in float64;
-d. the costs equal a count made from what was executed: MACCs of every convolution
-   (Hout * Wout * Cout * Kh * Kw * Cin / groups) and dense layer (inputs * units) from its
-   weight arrays and the executed output shape, parameters from the sizes of the weight
-   arrays (docs/cost-model.md: as written, Keras' and PyTorch's conventions, and after
-   folding), activations from the executed outputs; a batch multiplies MACCs and
+d. the costs equal a count made from each layer's arguments and the shapes the executor
+   computed, with docs/cost-model.md's conventions: MACCs of every convolution
+   (Hout * Wout * Cout * Kh * Kw * Cin / groups), transposed convolution
+   (Hin * Win * Cin * Kh * Kw * Cout / groups), dense layer (inputs * units), ``linear``
+   (positions * C * units) and attention (4 N C^2 + 2 N^2 C, of which 2 N^2 C are attention
+   products); FLOPs of every layer; parameters by kind (as written, Keras' and PyTorch's
+   conventions, and after folding), which must also be the sizes of the arrays the executor
+   used; activations from the executed outputs. A batch multiplies MACCs, FLOPs and
    activations, never parameters.
 
 A failing example prints as a ``.net`` program ready to paste into an issue (Hypothesis
@@ -29,24 +35,50 @@ more, fresh ones each run::
 
 ``KNOWN`` holds minimal programs of the defects fixed so far (an even dilated kernel under
 ``pad=auto``, a batched ``mul`` by a vector, ceil windows larger than the input,
-``dropout(1.0)``, ``bn(eps=0)``, ``gelu(approx=...)``, ``count_pad``); every check runs on
-each of them every time.
+``dropout(1.0)``, ``bn(eps=0)``, ``gelu(approx=...)``, ``count_pad``) and two programs that
+use every layer added for decoders and transformers, so that each check covers each of them
+whatever the random sample holds; every check runs on each of them every time.
 """
 
 from __future__ import annotations
 
 import math
 import os
+from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
-from netgen import Program, every_output, programs
+from netgen import Program, every_output, programs, torch_adaptive_windows
 
 import netdsl
 from netdsl.ir.graph import Graph, ParamCounts
-from netdsl.ir.ops import Conv, Dense
+from netdsl.ir.ops import (
+    ELU,
+    Activation,
+    AdaptivePool,
+    Add,
+    BatchNorm,
+    Bias,
+    ClassToken,
+    Conv,
+    ConvTranspose,
+    Dense,
+    GlobalPool,
+    GroupNorm,
+    HardTanh,
+    LayerNorm,
+    LeakyReLU,
+    Linear,
+    Mul,
+    MultiHeadAttention,
+    Pool,
+    PositionEmbedding,
+    PReLU,
+    Scale,
+    Upsample,
+)
 
 EXAMPLES = int(os.environ.get("NETDSL_DIFFERENTIAL_EXAMPLES", "0"))
 # CI: a fixed sample (derandomize), so that a red build is reproducible on every machine and
@@ -62,6 +94,7 @@ SETTINGS = settings(
 )
 SEEDS = st.integers(0, 2**16)
 TOLERANCE = 1e-9
+Shape = tuple[int, ...]
 
 
 def compile_program(program: Program, seed: int, **options) -> netdsl.CompileResult:
@@ -159,68 +192,165 @@ def check_pipelines(program: Program, seed: int) -> None:
 # --- d. costs against a count from the executed graph ------------------------------------
 
 
-def array_params(arrays: dict[str, np.ndarray]) -> ParamCounts:
-    """Parameter counts by kind from a layer's arrays (cost-model.md, "Parameters")."""
-    sizes = {name: int(array.size) for name, array in arrays.items()}
-    return ParamCounts(weights=sizes.get("kernel", 0), biases=sizes.get("bias", 0),
-                       bn_affine=sizes.get("gamma", 0) + sizes.get("beta", 0),
-                       bn_stats=sizes.get("mean", 0) + sizes.get("variance", 0))
+@dataclass(frozen=True)
+class Count:
+    """The figures the cost check counts independently."""
+
+    maccs: int = 0
+    attention: int = 0  # the MACCs of attention products (activations by activations)
+    flops: int = 0
+    params: ParamCounts = field(default_factory=ParamCounts)
+    activations: int = 0
+
+    @classmethod
+    def of(cls, totals) -> Count:
+        return cls(totals.maccs, totals.attention_maccs, totals.flops, totals.params,
+                   totals.activations)
+
+    def __add__(self, other: Count) -> Count:
+        return Count(self.maccs + other.maccs, self.attention + other.attention,
+                     self.flops + other.flops, self.params + other.params,
+                     self.activations + other.activations)
+
+    def batch(self, n: int) -> Count:
+        """A batch of n multiplies every figure but the parameters."""
+        return Count(n * self.maccs, n * self.attention, n * self.flops, self.params,
+                     n * self.activations)
 
 
-def executed_maccs(node, inputs_: list[np.ndarray], output: np.ndarray) -> int:
-    """MACCs from the weight array shapes and the executed input and output."""
-    match node.op:
-        case Conv(groups=groups):
-            kh, kw, cin_per_group, cout = node.weights["kernel"].shape
-            _, h_out, w_out, c_out = output.shape
-            assert c_out == cout and inputs_[0].shape[-1] == cin_per_group * groups, node.name
-            return h_out * w_out * c_out * kh * kw * cin_per_group
+def expected_params(op, ins: list[Shape], out: Shape) -> ParamCounts:
+    """Parameter counts by kind (cost-model.md, "Parameters") from the layer's arguments
+    and the shapes the executor computed: kernels, norm scales (gamma), PReLU slopes,
+    ``scale``, the class token and the position embedding are weights; biases, norm shifts
+    (beta) and ``bias`` are biases; batch norm's are apart."""
+    c = out[-1]
+    match op:
+        case Conv(kernel=(kh, kw), groups=groups, bias=bias):
+            return ParamCounts(weights=kh * kw * ins[0][-1] // groups * c, biases=c * bias)
+        case ConvTranspose(kernel=(kh, kw), groups=groups, bias=bias):
+            return ParamCounts(weights=kh * kw * ins[0][-1] * c // groups, biases=c * bias)
+        case Dense(bias=bias):
+            return ParamCounts(weights=math.prod(ins[0]) * c, biases=c * bias)
+        case Linear(bias=bias):
+            return ParamCounts(weights=ins[0][-1] * c, biases=c * bias)
+        case BatchNorm():
+            return ParamCounts(bn_affine=2 * c, bn_stats=2 * c)
+        case LayerNorm(affine=True) | GroupNorm(affine=True):
+            return ParamCounts(weights=c, biases=c)
+        case PReLU(per_channel=per_channel):
+            return ParamCounts(weights=c if per_channel else 1)
+        case Scale() | ClassToken():
+            return ParamCounts(weights=c)
+        case Bias():
+            return ParamCounts(biases=c)
+        case PositionEmbedding():
+            return ParamCounts(weights=math.prod(out))
+        case MultiHeadAttention(bias=bias):
+            return ParamCounts(weights=4 * c * c, biases=4 * c * bias)
+    return ParamCounts()
+
+
+def expected_maccs(op, ins: list[Shape], out: Shape) -> tuple[int, int]:
+    """MACCs and the attention products among them (cost-model.md, "MACCs")."""
+    match op:
+        case Conv(kernel=(kh, kw), groups=groups):
+            return math.prod(out) * kh * kw * ins[0][-1] // groups, 0
+        case ConvTranspose(kernel=(kh, kw), groups=groups):  # every input element's taps
+            return math.prod(ins[0]) * kh * kw * out[-1] // groups, 0
         case Dense():
-            fan_in, units = node.weights["kernel"].shape
-            assert math.prod(inputs_[0].shape[1:]) == fan_in and output.shape[1:] == (units,)
-            return fan_in * units
+            return math.prod(ins[0]) * out[0], 0
+        case Linear():
+            return math.prod(ins[0]) * out[-1], 0
+        case MultiHeadAttention():
+            n, c = ins[0]
+            return 4 * n * c * c + 2 * n * n * c, 2 * n * n * c
+    return 0, 0
+
+
+def expected_flops(op, ins: list[Shape], out: Shape) -> int:
+    """FLOPs (cost-model.md, "FLOPs") from the layer's arguments and executed shapes."""
+    elements = math.prod(out)
+    match op:
+        case Conv(bias=bias) | ConvTranspose(bias=bias) | Dense(bias=bias) | Linear(bias=bias):
+            return 2 * expected_maccs(op, ins, out)[0] + elements * bias
+        case MultiHeadAttention(heads=heads, bias=bias):
+            n, c = ins[0]
+            return (2 * expected_maccs(op, ins, out)[0] + 4 * n * c * bias + n * c
+                    + 3 * heads * n * n)
+        case BatchNorm():
+            return 2 * elements
+        case Activation(kind="softmax"):
+            return 3 * elements
+        case Activation() | LeakyReLU() | ELU() | HardTanh() | PReLU():
+            return elements
+        case LayerNorm(affine=affine) | GroupNorm(affine=affine):
+            return (5 + 2 * affine) * elements
+        case Add() | Mul():
+            return (len(ins) - 1) * elements
+        case Pool(kind=kind, kernel=(kh, kw)):
+            return (kh * kw - (kind == "max")) * elements
+        case GlobalPool(kind=kind):
+            h, w, c = ins[0]
+            return (h * w - (kind == "max")) * c
+        case AdaptivePool(kind=kind):
+            (h, w, c), (oh, ow, _) = ins[0], out
+            cells = [(b - a) * (d - c_) for a, b in torch_adaptive_windows(h, oh)
+                     for c_, d in torch_adaptive_windows(w, ow)]
+            return (sum(cells) - (kind == "max") * len(cells)) * c
+        case Upsample(mode=mode):
+            return 7 * elements if mode == "bilinear" else 0
+        case PositionEmbedding() | Scale() | Bias():
+            return elements
     return 0
 
 
-def count(graph: Graph, x: np.ndarray) -> tuple[int, ParamCounts, int]:
-    """MACCs, parameters (from the arrays the executor uses) and activations, checking
-    each node's figures on the way."""
+def count(graph: Graph, x: np.ndarray) -> Count:
+    """MACCs, attention products, FLOPs, parameters and activations of ``graph``, counted
+    from each layer's arguments and the shapes the executor computed, checking each node's
+    figures and the sizes of the arrays the executor used on the way."""
     outputs = every_output(graph, x)
-    maccs, params, activations = 0, ParamCounts(), 0
+    total = Count()
     for node in graph.nodes:
-        arrays = dict(node.weights or {})
-        own = array_params(arrays)
-        for absorbed in node.fused:  # a fused (not folded) batch norm keeps its arrays
+        ins = [outputs[i].shape[1:] for i in node.inputs]
+        out = outputs[node.name].shape[1:]
+        params = expected_params(node.op, ins, out)
+        maccs, attention = expected_maccs(node.op, ins, out)
+        flops = expected_flops(node.op, ins, out)
+        stored = sum(int(array.size) for array in (node.weights or {}).values())
+        for absorbed in node.fused:  # a fused layer still runs, on the node's output
             if absorbed.how == "fused":
-                own += array_params(dict(absorbed.weights or {}))
-        node_maccs = executed_maccs(node, [outputs[i] for i in node.inputs], outputs[node.name])
-        elements = math.prod(outputs[node.name].shape[1:])
-        assert node.cost.params == own, f"{node.name}: params {node.cost.params} != {own}"
-        assert node.cost.maccs == node_maccs, f"{node.name}: {node.cost.maccs} != {node_maccs}"
+                params += expected_params(absorbed.op, [out], out)
+                flops += expected_flops(absorbed.op, [out], out)
+                stored += sum(int(array.size) for array in (absorbed.weights or {}).values())
+        elements = math.prod(out)
+        assert stored == params.total, f"{node.name}: arrays of {stored} values, {params}"
+        assert node.cost.params == params, f"{node.name}: params {node.cost.params} != {params}"
+        assert node.cost.maccs == maccs, f"{node.name}: MACCs {node.cost.maccs} != {maccs}"
+        assert node.cost.attention_maccs == attention, \
+            f"{node.name}: attention MACCs {node.cost.attention_maccs} != {attention}"
+        assert node.cost.flops == flops, f"{node.name}: FLOPs {node.cost.flops} != {flops}"
         assert node.cost.activations == elements, node.name
-        maccs, params, activations = maccs + node_maccs, params + own, activations + elements
-    return maccs, params, activations
+        total += Count(maccs, attention, flops, params, elements)
+    return total
 
 
 def check_costs(program: Program, seed: int) -> None:
     result = compile_program(program, seed)
     x = inputs(program, 1, seed)
-    maccs, written, activations = count(result.baseline, x)
+    written = count(result.baseline, x)
     totals = result.totals_unoptimized
-    assert (totals.maccs, totals.params, totals.activations) == (maccs, written, activations)
-    sizes = [(key, int(array.size)) for node in result.baseline.nodes
-             for key, array in (node.weights or {}).items()]
-    stored = sum(size for _, size in sizes)
-    stats = sum(size for key, size in sizes if key in ("mean", "variance"))
-    assert totals.params.total == stored  # Keras count_params()
-    assert totals.params.trainable == stored - stats  # PyTorch parameters()
-    folded_maccs, folded, _ = count(result.graph, x)
-    assert (result.totals.maccs, result.totals.params) == (folded_maccs, folded)
-    assert folded_maccs == maccs  # the passes never change MACCs
+    assert Count.of(totals) == written
+    stored = sum(int(array.size) for node in result.baseline.nodes
+                 for array in (node.weights or {}).values())
+    assert totals.params.trainable == stored - written.params.bn_stats  # PyTorch parameters()
+    folded = count(result.graph, x)
+    assert Count.of(result.totals) == folded
+    # the passes never change MACCs; folding removes batch norms' FLOPs, never adds any
+    assert (folded.maccs, folded.attention) == (written.maccs, written.attention)
+    assert folded.flops <= written.flops
     batched = compile_program(program, seed, batch=3)
-    assert batched.totals.maccs == 3 * maccs
-    assert batched.totals_unoptimized.activations == 3 * activations
-    assert (batched.totals.params, batched.totals_unoptimized.params) == (folded, written)
+    assert Count.of(batched.totals) == folded.batch(3)
+    assert Count.of(batched.totals_unoptimized) == written.batch(3)
 
 
 # --- the properties, on random programs ---------------------------------------------------
@@ -282,6 +412,39 @@ KNOWN = {
         "l0 = input(3, 3, 2)\nl1 = conv(2, 3)\nl2 = bn(eps=0)\nl3 = dropout(1.0)\n"
         "l4 = gelu(approx=tanh)\nl5 = gelu",
         l0=(3, 3, 2), l1=(3, 3, 2), l2=(3, 3, 2), l3=(3, 3, 2), l4=(3, 3, 2), l5=(3, 3, 2)),
+    # Every layer added with the decoders and transformers, on an image turned into tokens
+    # (transposed convolutions, adaptive pooling, pixel shuffles, norms, activations with
+    # arguments, layer scale, tokens, attention), whatever the random sample holds.
+    "new-layers-on-an-image": program(
+        "l0 = input(5, 6, 4)\n"
+        "l1 = convT(6, 3, 2, pad=1, out_pad=1, groups=2)\nl2 = bn\nl3 = prelu\n"
+        "l4 = groupnorm(3, eps=0.001)\n"
+        "l5 = convT(4, [3, 2], pad=[1, 0], out_pad=[0, 1], dilation=[1, 2], bias=false)\n"
+        "l6 = instancenorm(affine=true)\nl7 = leaky_relu(0.2)\nl8 = adaptive_avgpool(4, 6)\n"
+        "l9 = pixel_shuffle(2)\nl10 = pixel_unshuffle(4)\nl11 = channel_shuffle(4)\n"
+        "l12 = slice(3, 11)\nl13 = layernorm(affine=false)\nl14 = hardtanh(-0.5, 2)\n"
+        "l15 = adaptive_maxpool(3)\nl16 = scale\nl17 = bias\nl18 = elu(0.5)\nl19 = linear(6)\n"
+        "l20 = mish\nl21 = tokens\nl22 = class_token\nl23 = pos_embed\nl24 = mha(3)\n"
+        "l25 = linear(4, bias=false)\nl26 = token(2)",
+        l0=(5, 6, 4), l1=(10, 12, 6), l2=(10, 12, 6), l3=(10, 12, 6), l4=(10, 12, 6),
+        l5=(10, 15, 4), l6=(10, 15, 4), l7=(10, 15, 4), l8=(4, 6, 4), l9=(8, 12, 1),
+        l10=(2, 3, 16), l11=(2, 3, 16), l12=(2, 3, 8), l13=(2, 3, 8), l14=(2, 3, 8),
+        l15=(3, 3, 8), l16=(3, 3, 8), l17=(3, 3, 8), l18=(3, 3, 8), l19=(3, 3, 6),
+        l20=(3, 3, 6), l21=(9, 6), l22=(10, 6), l23=(10, 6), l24=(10, 6), l25=(10, 4),
+        l26=(4,)),
+    # A sequence input: attention in a residual, fusions into linear, a gate per token and
+    # per feature, a concat of features.
+    "new-layers-on-a-sequence": program(
+        "l0 = input(7, 6)\nl1 = pos_embed\nl2 = layernorm(eps=1e-6)\nresidual:\n"
+        "    l3 = mha(2)\n    l4 = scale\nl5 = linear(12)\nl6 = bn\n"
+        "l7 = prelu(per_channel=false)\nl8 = linear(6, bias=false)\nl9 = mul:\n    |\n"
+        "    | l10 = linear(1)\n      l11 = sigmoid\n    | l12 = token(6)\n"
+        "      l13 = linear(6)\n      l14 = hsigmoid\nl15 = concat:\n    | from l1\n"
+        "    | l16 = slice(1, 4)\nl17 = class_token\nl18 = mha(heads=9, bias=false)\n"
+        "l19 = token\nl20 = fc(3)",
+        l0=(7, 6), l1=(7, 6), l2=(7, 6), l3=(7, 6), l4=(7, 6), l5=(7, 12), l6=(7, 12),
+        l7=(7, 12), l8=(7, 6), l9=(7, 6), l10=(7, 1), l11=(7, 1), l12=(6,), l13=(6,),
+        l14=(6,), l15=(7, 9), l16=(7, 3), l17=(8, 9), l18=(8, 9), l19=(9,), l20=(3,)),
 }
 CHECKS = {"shapes": check_shapes, "batches": check_batches, "pipelines": check_pipelines,
           "costs": check_costs}
@@ -306,6 +469,13 @@ def test_known_cases(case: str, check: str) -> None:
     ("hsigmoid", lambda v: min(max(v + 3, 0), 6) / 6),
     ("hswish", lambda v: v * min(max(v + 3, 0), 6) / 6),
     ("relu6", lambda v: min(max(v, 0), 6)),
+    ("mish", lambda v: v * math.tanh(math.log1p(math.exp(v)))),
+    ("leaky_relu", lambda v: v if v > 0 else 0.01 * v),
+    ("leaky_relu(-0.5)", lambda v: v if v > 0 else -0.5 * v),
+    ("elu", lambda v: v if v > 0 else math.expm1(v)),
+    ("elu(alpha=2)", lambda v: v if v > 0 else 2 * math.expm1(v)),
+    ("hardtanh", lambda v: min(max(v, -1), 1)),
+    ("hardtanh(-0.5, 2)", lambda v: min(max(v, -0.5), 2)),
 ])
 def test_activations_match_their_definitions(layer: str, definition) -> None:
     graph = netdsl.compile_string(f"net t:\n    input(9)\n    {layer}\n").graph
