@@ -336,3 +336,11 @@ def test_batch_norm_folds_into_transposed_convolutions_and_linear(layer: str) ->
     data = np.random.default_rng(0).normal(size=(2, 5, 4, 6))
     np.testing.assert_allclose(netdsl.execute(folded.graph, data),
                                netdsl.execute(written.graph, data), rtol=1e-12, atol=1e-12)
+
+
+def test_a_fused_layer_still_reads_its_parameters() -> None:
+    result = netdsl.compile_string("net T():\n    input(4, 4, 3)\n    conv(8, 3)\n    prelu\n")
+    (conv,) = result.graph.nodes[1:]
+    assert [a.name for a in conv.fused] == ["prelu"]
+    assert conv.cost.memory.weights == 3 * 3 * 3 * 8 + 8 + 8  # kernel, bias, 8 slopes
+    assert conv.cost.memory.output == 4 * 4 * 8  # the slopes apply as the output is written

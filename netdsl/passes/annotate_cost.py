@@ -24,15 +24,16 @@ project's cost model:
   written once and read once under both models. In both, elementwise layers, pooling,
   zero padding and upsampling read their inputs once and write their output
   once; batch norm also reads its 2*C precomputed scale and shift. A layer
-  fused into the one before it adds its FLOPs (and parameters) but no traffic
-  of its own; a batch norm folded into it adds nothing (the node's bias and
-  weights already carry it).
-  Concat and flatten are done by addressing and move nothing; dropout and
-  identity do not run at inference.
+  fused into the one before it adds its FLOPs, parameters and weight reads but
+  no activation traffic of its own; a batch norm folded into it adds nothing
+  (the node's bias and weights already carry it).
+  Concat, flatten, reshape, slice and the token layers are done by
+  addressing and move nothing; dropout and identity do not run at inference.
 * **Activations**: the elements of each node's output; the peak is the
   largest sum of tensors alive at once in topological order, a tensor living
-  from its producer to its last consumer (flatten, dropout and identity share
-  their input's buffer).
+  from its producer to its last consumer (layers whose registry entry says
+  ``aliases_input`` share their input's buffer: flatten, dropout, identity,
+  reshape, tokens, token).
 
 A batch size multiplies every activation-dependent figure (MACCs, FLOPs,
 input/output traffic, activations); weights and their traffic do not change.
@@ -71,12 +72,15 @@ def layer_cost(
     """The cost of one node (its absorbed layers included) for a batch."""
     assert node.shape is not None, f"{node.name}: shapes must be inferred first"
     work = REGISTRY[type(node.op)].cost(node.op, input_shapes, node.shape)
-    params, flops = work.params, work.flops
-    for absorbed in node.fused:  # fused layers keep their work, not their traffic
+    params, flops, weight_reads = work.params, work.flops, work.weight_reads
+    # Fused layers keep their work and read their own parameters (a batch norm's scale
+    # and shift, PReLU's slopes, a position embedding), but move no activations.
+    for absorbed in node.fused:
         if absorbed.how == "folded":  # merged into the weights: it no longer runs
             continue
         extra = REGISTRY[type(absorbed.op)].cost(absorbed.op, [node.shape], node.shape)
         params, flops = params + extra.params, flops + extra.flops
+        weight_reads += extra.weight_reads
     out = _elements(node.shape)
     if not work.moves_data:
         memory = MemoryAccesses()
@@ -86,7 +90,7 @@ def layer_cost(
         # Tensors materialised inside the layer (attention's scores) are written and
         # read once whatever the model.
         memory = MemoryAccesses(batch * (reads + work.internal), batch * (out + work.internal),
-                                work.weight_reads)
+                                weight_reads)
     return LayerCost(params, batch * work.maccs, batch * flops, memory, batch * out,
                      batch * work.attention_maccs, batch * work.workspace)
 
