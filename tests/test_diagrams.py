@@ -406,3 +406,14 @@ def test_graphviz_failure_is_reported(tmp_path) -> None:
     diagnostic = caught.value.diagnostics[0]
     assert diagnostic.code == "E802"
     assert diagnostic.message.startswith("Graphviz's `dot` failed: Error: <stdin>: syntax error")
+
+
+def test_boxes_of_the_newer_layers_name_their_key_figures() -> None:
+    from netdsl.backends.dot import describe
+
+    result = netdsl.compile_string("net T():\n    input(8, 8, 4)\n    convT(4, 2, 2)\n"
+                                   "    adaptive_avgpool(2)\n    tokens\n    linear(8)\n"
+                                   "    mha(2)\n")
+    assert [describe(result.graph, n) for n in result.graph.nodes[1:]] == [
+        "convT 2x2 stride 2 · 4 ch", "adaptive_avgpool to 2x2", "tokens", "linear · 8 units",
+        "mha · 2 heads"]

@@ -36,7 +36,19 @@ import attrs
 from netdsl.backends.common import commas, compact, human_bytes, shape_text
 from netdsl.backends.palette import ZERO, LogScale, colour_at, text_colour
 from netdsl.ir.graph import Graph, LayerCost, Node
-from netdsl.ir.ops import Conv, Dense, Dropout, Pool, Upsample, ZeroPad, op_name
+from netdsl.ir.ops import (
+    AdaptivePool,
+    Conv,
+    ConvTranspose,
+    Dense,
+    Dropout,
+    Linear,
+    MultiHeadAttention,
+    Pool,
+    Upsample,
+    ZeroPad,
+    op_name,
+)
 from netdsl.ir.printer import format_argument
 
 #: What ``color_by`` may name: the label of the figure and how to read it from a cost.
@@ -189,8 +201,15 @@ def describe(graph: Graph, node: Node) -> str:
         case Pool(kernel=kernel, stride=stride):
             text = f"{name} {kernel[0]}x{kernel[1]}"
             return text + (f" stride {_pair(stride)}" if stride != (1, 1) else "")
-        case Dense(units=units):
-            return f"dense · {units} units"
+        case ConvTranspose(channels=channels, kernel=kernel, stride=stride):
+            strided = f" stride {_pair(stride)}" if stride != (1, 1) else ""
+            return f"convT {kernel[0]}x{kernel[1]}{strided} · {channels} ch"
+        case Dense(units=units) | Linear(units=units):
+            return f"{name} · {units} units"
+        case MultiHeadAttention(heads=heads):
+            return f"mha · {heads} heads"
+        case AdaptivePool(size=size):
+            return f"{name} to {size[0]}x{size[1]}"
         case ZeroPad(sides=sides):
             return f"zeropad {list(sides)}"
         case Upsample(factor=factor, mode=mode):
