@@ -358,7 +358,8 @@ def channels_first_warnings(graph: Graph) -> tuple[Diagnostic, ...]:
                 found.append(warning(
                     "W401", f"input {'x'.join(map(str, node.shape))} looks channels-first: "
                     "netdsl's input is height, width, channels", node.span,
-                    hint=f"write input({h}, {w}, {c}) for a {h}x{w} image of {c} channels"))
+                    hint=f"write input({h}, {w}, {c}) for a {h}x{w} image of {c} "
+                    f"channel{'s' * (c != 1)}"))
     return tuple(found)
 
 

@@ -119,7 +119,8 @@ def test_executor_agrees_with_the_shape_rule(name: str, call: str, h: int, w: in
         result = netdsl.compile_string(source, seed=seed, passes=("infer-shapes",
                                                                  "annotate-cost"))
     except netdsl.NetdslError as exc:  # a shape the layer refuses (kernel too large...)
-        assert exc.diagnostics[0].code in {"E402", "E403", "E404", "E405", "E407"}, source
+        assert exc.diagnostics[0].code in {"E306", "E402", "E403", "E404", "E405", "E407"}, \
+            source
         return
     data = np.random.default_rng(seed).normal(size=(2, h, w, c))
     for node in result.graph.nodes:

@@ -118,7 +118,8 @@ def test_text_never_prints_maccs_as_flops(small) -> None:
 
 def test_text_footer_states_the_conventions(small) -> None:
     text = small.to_text(120)
-    assert "MACCs: multiply-accumulates of convolution and dense layers only" in text
+    assert ("MACCs: multiply-accumulates of convolutions (transposed too), dense, linear and "
+            "attention only (1 MACC = 2 FLOPs)") in text
     assert "(1 MACC = 2 FLOPs)" in text
     assert "FLOPs: 2 x MACCs, plus per output element" in text
     assert "Memory accesses (naive model)" in text

@@ -20,9 +20,11 @@ if TYPE_CHECKING:
 
 #: The conventions every report states (cost-model.md; docs/cost-model.md).
 CONVENTIONS = {
-    "maccs": "multiply-accumulates of convolution and dense layers only (1 MACC = 2 FLOPs)",
-    "flops": "2 x MACCs, plus per output element: bias 1, batch norm 2, activation 1 "
-             "(softmax 3), add/mul 1 per extra operand, pooling K*K-1 (average K*K)",
+    "maccs": "multiply-accumulates of convolutions (transposed too), dense, linear and "
+             "attention only (1 MACC = 2 FLOPs)",
+    "flops": "2 x MACCs, plus per output element: bias 1, batch norm 2, layer/group norm 5 "
+             "(+2 with scale and shift), activation 1 (softmax 3), add/mul 1 per extra "
+             "operand, pooling K*K-1 (average K*K); attention adds its scaling and softmax",
     "params": "weights + biases + BN gamma/beta + BN mean/variance (Keras count_params); "
               "PyTorch's count leaves out BN mean/variance",
     "memory_naive": "elements read and written with no cache reuse: a convolution reads its "

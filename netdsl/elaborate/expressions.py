@@ -353,7 +353,7 @@ class Evaluator:
             raise error("E209", f"a tensor of shape {'x'.join(map(str, shape))} has no "
                         f"attribute '{node.name}'", node.name_span or node.span,
                         hint=did_you_mean(node.name, fields)
-                        or "images have h, w, c; sequences n, c; every tensor shape")
+                        or "an image has h, w and c, a sequence n and c, every tensor shape")
         if isinstance(value, ModuleValue):
             try:
                 return value.env.vars[node.name]

@@ -15,7 +15,10 @@ LAYERS: dict[str, str] = {
     "deconv": "convT", "deconv2d": "convT", "deconvolution": "convT",
     "convtranspose": "convT", "convtranspose2d": "convT", "conv2dtranspose": "convT",
     "transposedconv": "convT", "upconv": "convT",
-    "linear": "dense", "fullyconnected": "fc",
+    "fullyconnected": "fc",
+    "attention": "mha", "multiheadattention": "mha", "selfattention": "mha",
+    "view": "reshape", "transpose": "permute", "depthtospace": "pixel_shuffle",
+    "spacetodepth": "pixel_unshuffle",
     "batchnorm": "bn", "batchnorm2d": "bn", "batchnormalization": "bn",
     "layernormalization": "layernorm", "groupnormalization": "groupnorm",
     "instancenorm2d": "instancenorm",
@@ -39,7 +42,7 @@ KEYWORDS: dict[str, str] = {
     "negative_slope": "slope", "approximate": "approx", "num_groups": "g", "groups": "g",
     "num_parameters": "per_channel", "scale_factor": "factor",
     "epsilon": "eps", "elementwise_affine": "affine", "p": "rate", "min_val": "low",
-    "max_val": "high", "upscale_factor": "r", "downscale_factor": "r",
+    "max_val": "high", "upscale_factor": "r", "downscale_factor": "r", "g": "groups",
 }
 
 

@@ -101,13 +101,13 @@ def window_output(
 
 
 def spatial(name: str, shape: Shape) -> tuple[int, int, int]:
-    """``shape`` as H, W, C; E402 for a vector."""
+    """``shape`` as H, W, C; E402 for a vector, a sequence or another rank."""
     if len(shape) != 3:
-        raise ShapeError(
-            "E402",
-            f"'{name}' expects an HxWxC input, got {fmt(shape)}",
-            "a vector has no spatial dimensions; apply this layer before flatten/gap/fc",
-        )
+        hint = {
+            1: "a vector has no spatial dimensions; apply this layer before flatten/gap/fc",
+            2: "a sequence of tokens has no spatial dimensions; reshape it to an image first",
+        }.get(len(shape), "reshape it to an image, H x W x C")
+        raise ShapeError("E402", f"'{name}' expects an HxWxC input, got {fmt(shape)}", hint)
     return shape  # type: ignore[return-value]
 
 

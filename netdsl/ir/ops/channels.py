@@ -49,7 +49,7 @@ class PixelShuffle:
 def _slice_shape(op: Slice, shapes: Sequence[Shape]) -> Shape:
     channels = shapes[0][-1]
     if op.end > channels:
-        raise ShapeError("E405", f"slice({op.start}, {op.end}) reaches past the {channels} "
+        raise ShapeError("E306", f"slice({op.start}, {op.end}) reaches past the {channels} "
                          "channels of its input")
     return (*shapes[0][:-1], op.end - op.start)
 

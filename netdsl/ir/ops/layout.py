@@ -41,11 +41,11 @@ def _reshape_shape(op: Reshape, shapes: Sequence[Shape]) -> Shape:
     known = math.prod(d for d in op.shape if d != -1)
     if -1 in op.shape:
         if elements % known:
-            raise ShapeError("E405", f"cannot reshape {fmt(shapes[0])} ({elements:,} elements) "
+            raise ShapeError("E306", f"cannot reshape {fmt(shapes[0])} ({elements:,} elements) "
                              f"to {list(op.shape)}: {known:,} does not divide it")
         return tuple(elements // known if d == -1 else d for d in op.shape)
     if known != elements:
-        raise ShapeError("E405", f"cannot reshape {fmt(shapes[0])} ({elements:,} elements) to "
+        raise ShapeError("E306", f"cannot reshape {fmt(shapes[0])} ({elements:,} elements) to "
                          f"{fmt(op.shape)} ({known:,} elements)")
     return op.shape
 
@@ -56,7 +56,7 @@ def _reshape(op: Reshape, inputs: list[Any], weights: Mapping[str, Any], out: Sh
 
 def _permute_shape(op: Permute, shapes: Sequence[Shape]) -> Shape:
     if sorted(op.axes) != list(range(len(shapes[0]))):
-        raise ShapeError("E405", f"permute({list(op.axes)}) does not order the "
+        raise ShapeError("E306", f"permute({list(op.axes)}) does not order the "
                          f"{len(shapes[0])} axes of {fmt(shapes[0])}",
                          f"name each axis 0 to {len(shapes[0]) - 1} once")
     return tuple(shapes[0][a] for a in op.axes)

@@ -167,7 +167,8 @@ def _position(op: PositionEmbedding, inputs: list[Any], weights: Mapping[str, An
 def _select_shape(op: TokenSelect, shapes: Sequence[Shape]) -> Shape:
     n, c = _sequence("token", shapes[0])
     if op.index >= n:
-        raise ShapeError("E405", f"token({op.index}) of a sequence of {n} tokens")
+        raise ShapeError("E306", f"token({op.index}) is past the end of a sequence of {n} "
+                         f"tokens (0 to {n - 1})")
     return (c,)
 
 
