@@ -89,8 +89,8 @@ def test_fold_refused_after_an_activation_fused_or_not() -> None:
 def test_fuse_refusals_say_which_layer_and_why() -> None:
     text, passes = _fixture("fuse_refused")
     assert _notes(text, passes) == [
-        ("N202", "'relu' not fused: it follows 'maxpool' (maxpool), not a convolution, "
-         "dense layer or add", "t.net:6:5"),
+        ("N202", "'relu' not fused: it follows 'maxpool' (maxpool), not a layer that applies "
+         "it as it writes (a convolution, dense, linear or add)", "t.net:6:5"),
         ("N202", "'sigmoid' not fused: 'x' is also read by 'concat'", "t.net:9:11"),
     ]
 

@@ -170,7 +170,7 @@ LAYER_KEYS = {"name", "op", "inputs", "input_shapes", "output_shape", "params",
 def test_json_top_level(small_json) -> None:
     assert list(small_json) == ["schema", "network", "source", "arguments", "passes",
                                 "conventions", "input_shape", "output_shape", "totals",
-                                "totals_unoptimized", "layers"]
+                                "totals_unoptimized", "notes", "warnings", "layers"]
     assert small_json["schema"] == "netdsl.report/1"
     assert small_json["network"] == "Small"
     assert small_json["arguments"] == {"width": 16, "classes": 10}
@@ -341,3 +341,14 @@ def test_markdown_totals_and_conventions(small) -> None:
     last = text.splitlines()[-1]
     assert "(fp32); batch 1" in last and "naive model" in last
     assert "MACCs count convolution and dense multiply-accumulates only" in last
+
+
+def test_identical_refusals_are_listed_once_and_all_are_in_json() -> None:
+    result = netdsl.compile_file(Path(__file__).resolve().parent.parent / "examples"
+                                 / "vit_b_16.net")
+    text = result.to_text(120)
+    assert text.count("not folded: layer norm normalises") == 1
+    assert "      and 24 more for the same reason (each in --format json)" in text
+    notes = json.loads(result.to_json())["notes"]
+    assert [n["code"] for n in notes].count("N201") == 25
+    assert {n["pass"] for n in notes} == {"fold-batchnorm", "fuse-activations"}

@@ -51,6 +51,9 @@ def report_dict(result: CompileResult) -> dict[str, Any]:
         "output_shape": list(graph.output_shape or ()),
         "totals": totals_record(cost),
         "totals_unoptimized": totals_record(result.totals_unoptimized),
+        "notes": [{"pass": run.name, **d.to_dict()} for run in result.runs
+                  for d in run.diagnostics],
+        "warnings": [d.to_dict() for d in result.warnings],
         "layers": [layer_record(graph, node) for node in graph.nodes],
     }
 

@@ -24,6 +24,7 @@ from netdsl.backends.common import (
 from netdsl.ir.graph import Graph, GraphCost, Node
 
 if TYPE_CHECKING:
+    from netdsl.diagnostics import Diagnostic
     from netdsl.driver import CompileResult
 
 WIDE = 120
@@ -203,12 +204,21 @@ def savings(result: CompileResult, width: int, max_notes: int = 8) -> list[str]:
                        " " * 20)
     notes = [(run.name, d) for run in result.runs for d in run.diagnostics]
     if notes:
+        # Refusals for the same reason ("'x' not folded: <reason>") are listed once.
+        groups: dict[tuple[str, str], list[Diagnostic]] = {}
+        for name, diagnostic in notes:
+            reason = diagnostic.message.partition(": ")[2]
+            groups.setdefault((name, reason), []).append(diagnostic)
         lines.append(f"  not applied ({len(notes)}):")
-        for name, diagnostic in notes[:max_notes]:
-            where = f" ({diagnostic.span.location()})" if diagnostic.span else ""
-            lines += _wrap(f"    {name}: {diagnostic.message}{where}", width, " " * 6)
-        if len(notes) > max_notes:
-            lines.append(f"    ... and {len(notes) - max_notes} more (all in --format json)")
+        for (name, _), same in list(groups.items())[:max_notes]:
+            first = same[0]
+            where = f" ({first.span.location()})" if first.span else ""
+            lines += _wrap(f"    {name}: {first.message}{where}", width, " " * 6)
+            if len(same) > 1:
+                lines.append(f"      and {len(same) - 1} more for the same reason "
+                             "(each in --format json)")
+        if len(groups) > max_notes:
+            lines.append(f"    ... and {len(groups) - max_notes} more (all in --format json)")
     return lines
 
 

@@ -34,7 +34,8 @@ def _fuse(layer: Node, producer: Node, graph: Graph) -> Node | str | None:
         return refusal
     if not REGISTRY[type(producer.op)].absorbs:
         kind = graph.display_op(producer)
-        return f"it follows '{producer.name}' ({kind}), not a convolution, dense layer or add"
+        return (f"it follows '{producer.name}' ({kind}), not a layer that applies it as it "
+                "writes (a convolution, dense, linear or add)")
     absorbed = Absorbed(layer.name, layer.op, "fused", layer.span, layer.weights)
     return attrs.evolve(producer, fused=(*producer.fused, absorbed), cost=None)
 
