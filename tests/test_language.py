@@ -230,3 +230,17 @@ def test_a_block_replacing_an_imported_one_gets_a_note() -> None:
     assert note.hint == "this file's calls use this definition; std.cbr calls the imported one"
     assert (note.span.line, note.span.column) == (6, 1)
     assert [n.name for n in result.graph.nodes] == ["input", "cbr/conv"]  # the local one
+
+
+def test_a_let_or_a_second_import_replacing_a_name_gets_a_note(tmp_path: Path) -> None:
+    (tmp_path / "lib.net").write_text("block cbr(c):\n    conv(c)\n")
+    (tmp_path / "a.net").write_text("import std\nimport lib\nnet T():\n    input(4, 4, 2)\n"
+                                    "    cbr(3)\n")
+    (note,) = netdsl.compile_file(tmp_path / "a.net").warnings
+    assert (note.code, note.message, note.hint) == (
+        "N204", "'cbr' of lib replaces the one imported from std", "std.cbr still names std's")
+    (tmp_path / "b.net").write_text("import std\nlet cbr = 3\nnet T():\n    input(4, 4, 2)\n"
+                                    "    conv(cbr)\n")
+    (note,) = netdsl.compile_file(tmp_path / "b.net").warnings
+    assert note.message == "let 'cbr' replaces the one imported from std"
+    assert (note.span.line, note.span.column) == (2, 1)

@@ -952,12 +952,22 @@ class ModuleLoader:
             if isinstance(item, ast.Import):
                 imported = self.load(item, module.source)
                 stem = Path(item.target).stem
+                clashes = [name for name in imported.vars if name in origin
+                           and imported.vars[name] is not env.vars[name]]
+                for name in clashes:  # the last import wins, which may surprise
+                    first = origin[name]
+                    self._replaces(name, f"'{name}' of {stem}", first, item.span,
+                                   f"{first}.{name} still names {first}'s")
                 env.vars.update(imported.vars)
                 origin.update(dict.fromkeys(imported.vars, stem))
                 env.vars[stem] = ModuleValue(stem, imported)
         defined: dict[str, Any] = {}
         for item in module.items:
             value: Any
+            if isinstance(item, ast.Let) and item.name in origin:
+                first = origin[item.name]
+                self._replaces(item.name, f"let '{item.name}'", first, item.span,
+                               f"{first}.{item.name} still names {first}'s")
             match item:
                 case ast.BlockDef():
                     value = Block(item.name, item, env)
@@ -976,14 +986,19 @@ class ModuleLoader:
             if item.name in origin:
                 kind = "function" if isinstance(item, ast.FuncDef) else "block"
                 module_name = origin[item.name]
-                self.notes.append(Diagnostic(
-                    "N204", f"{kind} '{item.name}' replaces the one imported from "
-                    f"{module_name}", _head(item.span),
-                    hint=f"this file's calls use this definition; "
-                    f"{module_name}.{item.name} calls the imported one", severity="note"))
+                self._replaces(item.name, f"{kind} '{item.name}'", module_name, item.span,
+                               f"this file's calls use this definition; {module_name}."
+                               f"{item.name} calls the imported one")
             defined[item.name] = item
             env.vars[item.name] = value
         return env
+
+    def _replaces(self, name: str, what: str, module_name: str, span: Span | None,
+                  hint: str) -> None:
+        """N204: ``what`` replaces ``name`` as imported from ``module_name``."""
+        self.notes.append(Diagnostic("N204", f"{what} replaces the one imported from "
+                                     f"{module_name}", _head(span), hint=hint,
+                                     severity="note"))
 
     @staticmethod
     def evaluate_lets(module: ast.Module, env: Env, evaluator: Evaluator) -> None:
