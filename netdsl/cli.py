@@ -333,7 +333,8 @@ def _report_errors(exc: NetdslError, args: argparse.Namespace) -> None:
 
 
 def _report_warnings(result, args: argparse.Namespace) -> None:
-    """Warnings of a compile that succeeded (W701), printed as errors are; exit status 0."""
+    """Warnings and notes of a compile that succeeded (W401, W701, N204), printed as errors
+    are; the exit status stays 0."""
     if result.warnings:
         _report_errors(NetdslError(result.warnings), args)
 

@@ -32,7 +32,7 @@ from typing import Any
 
 from netdsl.diagnostics import error
 from netdsl.ir.graph import Graph, Node
-from netdsl.ir.ops import REGISTRY, Input
+from netdsl.ir.ops import Input, op_def
 
 
 def _np():
@@ -46,10 +46,10 @@ def run_node(graph: Graph, node: Node, inputs: list[Any]) -> Any:
 
     Each op's executor is its registry entry's ``execute``.
     """
-    y = REGISTRY[type(node.op)].execute(node.op, inputs, node.weights or {}, node.shape)
+    y = op_def(node.op).execute(node.op, inputs, node.weights or {}, node.shape)
     for absorbed in node.fused:
         if absorbed.how == "fused":
-            y = REGISTRY[type(absorbed.op)].execute(absorbed.op, [y], absorbed.weights or {},
+            y = op_def(absorbed.op).execute(absorbed.op, [y], absorbed.weights or {},
                                                     node.shape)
     if inputs:
         out = (inputs[0].shape[0], *node.shape)

@@ -29,12 +29,12 @@ import attrs
 
 from netdsl.diagnostics import Diagnostic, NetdslError, Note, Span, did_you_mean, error, warning
 from netdsl.ir.graph import Graph, Node
-from netdsl.ir.ops import REGISTRY
+from netdsl.ir.ops import op_def
 
 
 def parameter_shapes(graph: Graph, node: Node) -> dict[str, tuple[int, ...]]:
     """The arrays ``node`` needs, by parameter name, with their shapes (its op's registry entry)."""
-    parameters = REGISTRY[type(node.op)].parameters
+    parameters = op_def(node.op).parameters
     if parameters is None:
         return {}
     return parameters(node.op, [graph[name].shape for name in node.inputs], node.shape)

@@ -16,7 +16,7 @@ A violation is a bug in netdsl, not in the user's input, so it raises
 from __future__ import annotations
 
 from netdsl.ir.graph import Graph
-from netdsl.ir.ops import REGISTRY, Input
+from netdsl.ir.ops import Input, op_def
 
 
 class IRVerificationError(AssertionError):
@@ -36,7 +36,7 @@ def verify(graph: Graph) -> Graph:
         is_input = isinstance(node.op, Input)
         if is_input != (not node.inputs):
             raise IRVerificationError(f"{node.name}: input arity does not match its op")
-        definition = REGISTRY[type(node.op)]
+        definition = op_def(node.op)
         if definition.merge and len(node.inputs) < 2:
             raise IRVerificationError(f"{node.name}: a merge needs two or more inputs")
         if has_shapes and node.shape is None:
@@ -44,7 +44,7 @@ def verify(graph: Graph) -> Graph:
         if node.fused and not definition.absorbs:
             raise IRVerificationError(f"{node.name}: only conv, dense and add absorb layers")
         for absorbed in node.fused:
-            inner = REGISTRY[type(absorbed.op)]
+            inner = op_def(absorbed.op)
             allowed = inner.foldable if absorbed.how == "folded" else inner.fusable is not None
             if not allowed:
                 raise IRVerificationError(f"{node.name}: cannot have {absorbed.how} "

@@ -56,7 +56,7 @@ from netdsl.ir.graph import (
     ParamCounts,
     Shape,
 )
-from netdsl.ir.ops import REGISTRY
+from netdsl.ir.ops import op_def
 from netdsl.passes.base import PassResult
 
 MEMORY_MODELS = ("naive", "compulsory")
@@ -71,14 +71,14 @@ def layer_cost(
 ) -> LayerCost:
     """The cost of one node (its absorbed layers included) for a batch."""
     assert node.shape is not None, f"{node.name}: shapes must be inferred first"
-    work = REGISTRY[type(node.op)].cost(node.op, input_shapes, node.shape)
+    work = op_def(node.op).cost(node.op, input_shapes, node.shape)
     params, flops, weight_reads = work.params, work.flops, work.weight_reads
     # Fused layers keep their work and read their own parameters (a batch norm's scale
     # and shift, PReLU's slopes, a position embedding), but move no activations.
     for absorbed in node.fused:
         if absorbed.how == "folded":  # merged into the weights: it no longer runs
             continue
-        extra = REGISTRY[type(absorbed.op)].cost(absorbed.op, [node.shape], node.shape)
+        extra = op_def(absorbed.op).cost(absorbed.op, [node.shape], node.shape)
         params, flops = params + extra.params, flops + extra.flops
         weight_reads += extra.weight_reads
     out = _elements(node.shape)
@@ -110,7 +110,7 @@ def peak_activations(graph: Graph) -> int:
     for i, node in enumerate(graph.nodes):
         for name in node.inputs:
             last_use[owner[name]] = i
-        if REGISTRY[type(node.op)].aliases_input:
+        if op_def(node.op).aliases_input:
             owner[node.name] = owner[node.inputs[0]]
         else:
             owner[node.name] = node.name

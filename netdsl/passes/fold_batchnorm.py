@@ -25,7 +25,7 @@ from __future__ import annotations
 import attrs
 
 from netdsl.ir.graph import Absorbed, Graph, Node
-from netdsl.ir.ops import REGISTRY, BatchNorm, op_name
+from netdsl.ir.ops import BatchNorm, op_def, op_name
 from netdsl.passes.absorb import absorb
 from netdsl.passes.base import PassResult
 
@@ -44,17 +44,17 @@ def fold_weights(layer: Node, bn: Node) -> dict[str, object] | None:
         bias = w.get("bias")
         if bias is None:
             bias = np.zeros_like(scale)
-        kernel = REGISTRY[type(layer.op)].scale_outputs(layer.op, w["kernel"], scale)
+        kernel = op_def(layer.op).scale_outputs(layer.op, w["kernel"], scale)
         return {"kernel": kernel, "bias": (bias - b["mean"]) * scale + b["beta"]}
 
 
 def _fold(bn: Node, producer: Node, graph: Graph) -> Node | str | None:
-    refusal = REGISTRY[type(bn.op)].fold_refusal
+    refusal = op_def(bn.op).fold_refusal
     if refusal is not None:  # layer norm, group norm: statistics of each input
         return refusal(bn.op)
     if not isinstance(bn.op, BatchNorm):
         return None
-    if REGISTRY[type(producer.op)].scale_outputs is None:
+    if op_def(producer.op).scale_outputs is None:
         kind = graph.display_op(producer)
         return f"it follows '{producer.name}' ({kind}), not a convolution or dense layer"
     applied = [a for a in producer.fused if a.how == "fused"]

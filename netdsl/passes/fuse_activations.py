@@ -20,19 +20,19 @@ from __future__ import annotations
 import attrs
 
 from netdsl.ir.graph import Absorbed, Graph, Node
-from netdsl.ir.ops import REGISTRY
+from netdsl.ir.ops import op_def
 from netdsl.passes.absorb import absorb
 from netdsl.passes.base import PassResult
 
 
 def _fuse(layer: Node, producer: Node, graph: Graph) -> Node | str | None:
-    fusable = REGISTRY[type(layer.op)].fusable
+    fusable = op_def(layer.op).fusable
     if fusable is None:
         return None
     refusal = fusable(layer.op)
     if refusal is not None:
         return refusal
-    if not REGISTRY[type(producer.op)].absorbs:
+    if not op_def(producer.op).absorbs:
         kind = graph.display_op(producer)
         return (f"it follows '{producer.name}' ({kind}), not a layer that applies it as it "
                 "writes (a convolution, dense, linear or add)")

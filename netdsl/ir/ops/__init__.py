@@ -76,7 +76,7 @@ def op_name(op: object, in_channels: int | None = None) -> str:
             return "pixel_unshuffle" if inverse else "pixel_shuffle"
         case GroupNorm(instance=instance):
             return "instancenorm" if instance else "groupnorm"
-    layers = REGISTRY[type(op)].layers
+    layers = op_def(op).layers
     return layers[0].name if len(layers) == 1 else type(op).__name__.lower()
 
 

@@ -5,6 +5,7 @@ Arrays are batched and channels-last: N x H x W x C, or N x features.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 Pair = tuple[int, int]
@@ -19,10 +20,7 @@ def np() -> Any:
 
 def elements(shape: tuple[int, ...]) -> int:
     """The number of elements of a tensor of ``shape``."""
-    count = 1
-    for dim in shape:
-        count *= dim
-    return count
+    return math.prod(shape)
 
 
 def windows(x: Any, kernel: Pair, stride: Pair, dilation: Pair, out: Pair) -> Any:

@@ -96,7 +96,7 @@ def infer_shape(op: object, input_shapes: Sequence[Shape]) -> Shape:
 
     Raises :class:`ShapeError` when the inputs do not fit the op.
     """
-    shape = REGISTRY[type(op)].shape(op, input_shapes)
+    shape = op_def(op).shape(op, input_shapes)
     if any(d <= 0 for d in shape):
         raise ShapeError("E407", f"the output would be empty ({fmt(shape)})")
     return shape
