@@ -5,11 +5,11 @@ evaluated; each built-in layer call becomes one IR node whose output shape is
 computed on the spot (blocks may read ``in.c``), using the same shape rules
 as the ``infer-shapes`` pass.
 
-Names. Every statement in a scope gets a local name: the name it is assigned
-to (``x = conv(...)``), else the layer or block called. When a scope calls the
-same name more than once the occurrences are numbered from 1 (``ir1``,
-``ir2``; ``cbr6_1`` when the name ends in a digit); a single occurrence keeps
-the bare name. A node's name is the path of
+Names. Every statement in a scope gets a local name: its label (``conv(8) as
+"a/b"``), else the name it is assigned to (``x = conv(...)``), else the layer or
+block called. When a scope calls the same name more than once the occurrences
+are numbered from 1 (``ir1``, ``ir2``; ``cbr6_1`` when the name ends in a
+digit); a single occurrence keeps the bare name. A node's name is the path of
 local names through the block instances enclosing it: ``stage3/ir2/cbr1/conv``.
 Branches of a merge share the scope of the merge, so names stay short.
 
@@ -319,8 +319,9 @@ class Elaborator(Evaluator):
         call = stmt.call
         callee = self._resolve(call, frame.env)
         args = self.eval_args(call.args, frame.env)
-        # A layer passed as an argument (``act``) is named after the layer it holds.
-        local = name or (callee.name if _is_layerlike(callee) else call.name[-1])
+        # A label (``as "..."``) names the layer, even when a tensor name is assigned;
+        # a layer passed as an argument (``act``) is named after the layer it holds.
+        local = stmt.label or name or (callee.name if _is_layerlike(callee) else call.name[-1])
         if count > 1 and isinstance(callee, Block):
             per = self._least_call(callee, args, call)
         else:

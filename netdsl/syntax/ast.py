@@ -146,12 +146,19 @@ class Call:
 
 @attrs.frozen
 class CallStmt:
-    """``call [* count] [if cond]``."""
+    """``call [* count] [if cond] [as "label"]``.
+
+    ``label``, when given, is the statement's local name in place of the assigned
+    name or the callee's (docs/language.md, "Layer names"); ``label_span`` is the
+    string's place.
+    """
 
     call: Call
     repeat: Any = None
     cond: Any = None
     span: Span = _span
+    label: str | None = None
+    label_span: Span = _span
 
 
 @attrs.frozen

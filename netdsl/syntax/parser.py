@@ -15,6 +15,7 @@ import contextvars
 import functools
 import math
 import os
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -436,6 +437,9 @@ def _translate(exc: UnexpectedInput, source: Source) -> NetdslError:
                      hint="this line is indented more than the one before it")
     if token.type in ("RPAR", "RSQB"):
         return error("E105", f"unmatched '{token.value}'", span)
+    previous = exc.token_history[-1] if exc.token_history else None
+    if previous is not None and previous.type == "AS" and token.type not in ("_NL", "_DEDENT"):
+        return _after_as(source, previous, token, span)
     bracket = _open_bracket(source, span.line)
     if bracket and bracket.line < span.line:
         # Inside brackets newlines are not statement ends, so an unclosed
@@ -451,7 +455,9 @@ def _translate(exc: UnexpectedInput, source: Source) -> NetdslError:
     if "_INDENT" in expected and token.type != "_INDENT":
         return error("E104", "expected an indented block", span,
                      hint="indent the statements that belong to this header")
-    names = sorted({_describe_terminal(name) for name in expected})
+    # A label (``as "..."``) may end any call statement; listing it would crowd out
+    # what was more likely meant (``;``, an argument list, a condition).
+    names = sorted({_describe_terminal(name) for name in expected - {"AS"}} or {"'as'"})
     if len(names) > 6:
         message = f"unexpected {_describe_token(token)}"
     else:
@@ -460,6 +466,20 @@ def _translate(exc: UnexpectedInput, source: Source) -> NetdslError:
     if token.type == "EQUAL" and "COMP_OP" in expected:
         hint = "use '==' to compare"
     return error("E102", message, span, hint=hint)
+
+
+def _after_as(source: Source, keyword: Token, token: Token, span: Span) -> NetdslError:
+    """E102 for what follows ``as`` when it is not a string.
+
+    The contextual lexer splits a word that starts with ``as`` where a label may
+    follow (``conv(8) ascii`` lexes as ``as`` + ``cii``): that is reported as the
+    whole word, not its tail.
+    """
+    if token.type in ("NAME", "NUMBER") and keyword.end_pos == token.start_pos:
+        whole = Span(source, keyword.line, keyword.column, span.end_line, span.end_column)
+        return error("E102", f"unexpected '{printable('as' + token.value)}'", whole)
+    return error("E102", f"expected a string after 'as', got {_describe_token(token)}", span,
+                 hint='a label is a double-quoted string: conv(8) as "stem/conv"')
 
 
 _HEADER_WORDS = {"add", "concat", "mul", "residual", "if", "elif", "else", "repeat", "for",
@@ -555,8 +575,15 @@ class _ToAst(Transformer_NonRecursive):
     def simple_line(self, meta, *stmts):
         return list(stmts)
 
-    def call_stmt(self, meta, call, repeat, cond):
-        return ast.CallStmt(call, repeat, cond, self._span(meta))
+    def call_stmt(self, meta, call, repeat, cond, label):
+        text, span = label or (None, None)
+        return ast.CallStmt(call, repeat, cond, self._span(meta), text, span)
+
+    def label(self, meta, token):
+        span = self._tspan(token)
+        text = token.value[1:-1]
+        _check_label(text, span)
+        return text, span
 
     def repeat(self, meta, atom):
         return atom
@@ -710,6 +737,31 @@ class _ToAst(Transformer_NonRecursive):
 
 
 _FLOAT_MAX = 1.7976931348623157e308
+
+
+def _check_label(text: str, span: Span) -> None:
+    """E306 for a label (``as "..."``) that cannot be a layer's name.
+
+    Any other text is taken verbatim, '/', '.' and ':' included. An empty label
+    would name nothing; a control character (C0, DEL, C1), a line or paragraph
+    separator or a double quote would break the one-line-per-layer outputs and
+    could not be written back as a netdsl string. The caret points at the
+    offending character (at the quotes for an empty label).
+    """
+    if not text:
+        raise error("E306", "a layer label cannot be empty", span,
+                    hint='write a name between the quotes, e.g. as "stem/conv"')
+    for i, char in enumerate(text):
+        kind = unicodedata.category(char)
+        if char == '"' or kind in ("Cc", "Zl", "Zp"):
+            what = "a double quote" if char == '"' else "the {} U+{:04X}".format(
+                "control character" if kind == "Cc" else unicodedata.name(char).lower(),
+                ord(char))
+            at = Span(span.source, span.line, span.column + 1 + i, span.line,
+                      span.column + 2 + i)
+            raise error("E306", f"a layer label cannot contain {what}", at,
+                        hint="a label may hold any printable characters, "
+                        "'/', '.' and ':' included")
 
 
 def _flatten(parts) -> tuple:
