@@ -33,6 +33,7 @@ SUFFIX_FORMATS = {".txt": "text", ".json": "json", ".csv": "csv", ".md": "markdo
                   ".ir": "ir", ".dot": "dot", ".gv": "dot", ".svg": "svg", ".png": "png",
                   ".pdf": "pdf"}
 DTYPES = ("fp32", "fp16", "bf16", "int8", "int4")
+ONNX_OPSET = 21  # netdsl.bridge.onnx_export.OPSET, without importing it
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                          help="colour diagnostics (auto: on a terminal, or with FORCE_COLOR; "
                          "never with NO_COLOR or TERM=dumb)")
+        sub.add_argument("--unknown-as-zero", action="store_true",
+                         help="for an .onnx input: count ONNX operators netdsl has no layer for "
+                         "as zero-cost layers (listed in a W901 warning) instead of E903")
 
     def add_cost_options(sub: argparse.ArgumentParser, formats: Sequence[str]) -> None:
         sub.add_argument("--format", choices=formats, default=None,
@@ -101,6 +105,8 @@ def _parser() -> argparse.ArgumentParser:
     compile_.add_argument("--weights", metavar="FILE.npz",
                           help="real weights, keyed <layer>/<parameter>; the passes transform "
                           "them (batch norm folding)")
+    compile_.add_argument("--seed", type=_seed, default=None, metavar="N",
+                          help="random weights drawn from seed N (for --save-weights)")
     compile_.add_argument("--save-weights", metavar="OUT.npz",
                           help="write the weights after the passes (folded) to OUT.npz")
     diagram = compile_.add_argument_group(
@@ -120,6 +126,43 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("passes", help="list the passes, their options and the default "
                         "pipeline")
+
+    import_ = commands.add_parser(
+        "import", help="write an ONNX model as netdsl source (needs the onnx extra)",
+        description="Read an ONNX model and write it as netdsl source: one statement per layer, "
+        "named as the ONNX node, tensors named only where the graph branches or merges. "
+        "`netdsl compile model.onnx` compiles an ONNX file directly the same way.")
+    import_.add_argument("file", metavar="MODEL.onnx", help="the ONNX model to read")
+    import_.add_argument("-o", "--output", metavar="FILE.net",
+                         help="write the source to FILE.net (default: standard output)")
+    import_.add_argument("--weights-out", metavar="OUT.npz",
+                         help="write the model's weights in netdsl's layout, keyed "
+                         "<layer>/<parameter>, for --weights")
+    import_.add_argument("--unknown-as-zero", action="store_true",
+                         help="count ONNX operators netdsl has no layer for as zero-cost "
+                         "layers (listed in a W901 warning) instead of E903")
+    for option, default in (("--diagnostics", "human"), ("--color", "auto")):
+        import_.add_argument(option, default=default, help=argparse.SUPPRESS)
+
+    export = commands.add_parser(
+        "export", help="write a network as an ONNX model (needs the onnx extra)",
+        description="Write a network, with its weights, as an ONNX model that ONNX Runtime, "
+        "Netron and other tools read: channels-first (N x C x H x W), node names as netdsl's "
+        f"layer names, opset {ONNX_OPSET}. Without --weights the weights are random (--seed).")
+    export.add_argument("file", help="the .net file to read ('-' for standard input)")
+    export.add_argument("-o", "--output", required=True, metavar="FILE.onnx",
+                        help="the ONNX file to write")
+    add_common(export)
+    export.add_argument("--weights", metavar="FILE.npz",
+                        help="real weights, keyed <layer>/<parameter> (default: random)")
+    export.add_argument("--seed", type=_seed, default=None, metavar="N",
+                        help="random weights drawn from seed N (default 0)")
+    export.add_argument("--optimized", action="store_true",
+                        help="export the graph after the passes (batch norm folded into the "
+                        "weights) instead of the network as written")
+    export.add_argument("--batch", type=_positive, default=None, metavar="N",
+                        help="fix the batch dimension to N (default: free, named N)")
+    add_pass_options(export)
 
     compare = commands.add_parser(
         "compare", help="compare networks or parameter variants side by side",
@@ -151,6 +194,7 @@ def _integer_at_least(minimum: int, expected: str):
 
 
 _positive = _integer_at_least(1, "a positive integer")
+_seed = _integer_at_least(0, "a seed of 0 or more")
 _depth = _integer_at_least(0, "a depth of 0 or more")
 
 
@@ -210,8 +254,12 @@ def _cost_options(args: argparse.Namespace) -> dict[str, Any]:
                        passes=pipeline(args), keep_graphs=bool(args.print_ir_after))
     if args.command == "check":  # the network as written: no optimisation
         options["passes"] = ("infer-shapes", "annotate-cost")
+    if args.command == "export":
+        options["passes"] = pipeline(args)
     if getattr(args, "weights", None):
         options["weights"] = args.weights
+    if getattr(args, "seed", None) is not None:
+        options["seed"] = args.seed
     return options
 
 
@@ -273,10 +321,23 @@ def list_passes() -> str:
     return "\n".join(lines) + "\n"
 
 
+def is_onnx(path: str) -> bool:
+    """Whether the command reads ``path`` as an ONNX model (by its suffix)."""
+    return path.lower().endswith(".onnx")
+
+
 def _compile(path: str, params: dict[str, Any], args: argparse.Namespace):
     from netdsl.driver import compile_file, compile_string
 
     options = _cost_options(args)
+    if is_onnx(path):
+        from netdsl.bridge.onnx_import import import_onnx
+
+        imported = import_onnx(path, unknown_as_zero=args.unknown_as_zero)
+        result = compile_string(imported.source, filename=f"{path} (imported)", params=params,
+                                **options)
+        return attrs.evolve(result, source=path,
+                            warnings=(*result.warnings, *_zero_cost_warning(imported)))
     if path == "-":
         from netdsl.reading import read_stream
 
@@ -550,6 +611,90 @@ def _dot_fallback(output: str | None) -> str | None:
     return None if os.path.exists(candidate) else candidate
 
 
+def _zero_cost_warning(imported) -> tuple:
+    """W901 listing the ONNX operators an import counted as zero-cost layers."""
+    from netdsl.diagnostics import warning
+
+    if not imported.zero_cost:
+        return ()
+    listed = ", ".join(f"'{node}' ({op})" for node, op in imported.zero_cost[:5])
+    more = len(imported.zero_cost) - 5
+    return (warning("W901", f"{len(imported.zero_cost)} ONNX operator"
+                    f"{'s' * (len(imported.zero_cost) != 1)} counted as zero-cost layers: "
+                    f"{listed}{f' and {more} more' if more > 0 else ''}",
+                    hint="their cost is not in the totals; netdsl has no layer for them"),)
+
+
+def _import(args: argparse.Namespace) -> None:
+    """``netdsl import``: an ONNX model as netdsl source (and its weights)."""
+    from netdsl.bridge.onnx_import import import_onnx
+    from netdsl.driver import compile_string
+
+    check_destination(args.output, [args.file])
+    if args.weights_out:
+        check_destination(args.weights_out, [args.file])
+        if args.weights_out != "-" and args.output not in (None, "-") and \
+                _same_file(args.weights_out, args.output):
+            raise error("E100", "-o and --weights-out name the same file "
+                        f"'{printable(args.output)}'", hint="give them different files")
+    imported = import_onnx(args.file, unknown_as_zero=args.unknown_as_zero)
+    # What is written must compile: check it before writing anything.
+    result = compile_string(imported.source, filename=f"{args.file} (imported)",
+                            passes=("infer-shapes", "annotate-cost"))
+    warnings = _zero_cost_warning(imported)
+    if warnings:
+        _report_errors(NetdslError(warnings), args)
+    if args.weights_out:
+        if imported.weights is None:
+            raise error("E902", f"'{printable(args.file)}' holds no weight data (its external "
+                        "data files are missing), so there are no weights to write",
+                        hint="keep the model's external data files beside it")
+        import io
+
+        import numpy as np
+
+        buffer = io.BytesIO()
+        np.savez(buffer, **imported.weights)
+        write_output(buffer.getvalue(), args.weights_out, [args.file])
+    write_output(imported.source, args.output, [args.file])
+    totals = result.totals
+    if args.output not in (None, "-"):
+        _write_stderr(f"wrote {printable(args.output)}: network {imported.network}, "
+                      f"{len(result.graph)} layers, {totals.params.total:,} parameters, "
+                      f"{totals.maccs:,} MACCs\n")
+
+
+def _export(args: argparse.Namespace) -> None:
+    """``netdsl export``: the network (or, --optimized, the graph after the passes) as ONNX."""
+    from netdsl.bridge import require
+
+    require("onnx", "netdsl export")  # before compiling: say what to install at once
+    check_destination(args.output, [args.file, *([args.weights] if args.weights else [])])
+    if args.weights is None and args.seed is None:
+        args.seed = 0
+    result = _compile(args.file, parse_assignments(args.params), args)
+    _report_warnings(result, args)
+    _print_diagnostics_of_passes(result, args)
+    from netdsl.bridge.onnx_export import OPSET, to_onnx
+
+    graph = result.graph if args.optimized else result.baseline
+    exported = to_onnx(graph, batch=args.batch)
+    write_output(exported.model.SerializeToString(), args.output, [args.file])
+    inputs = ", ".join(f"'{i.name}' {_onnx_dims(i)}" for i in exported.model.graph.input)
+    weights = f"weights from {printable(args.weights)}" if args.weights \
+        else f"random weights, seed {args.seed}"
+    _write_stderr(f"wrote {printable(args.output)}: network {graph.name}"
+                  f"{' (optimized)' if args.optimized else ''}, {len(exported.model.graph.node)} "
+                  f"ONNX nodes for {len(graph)} layers, {graph.cost.params.total:,} parameters "
+                  f"({weights}), opset {OPSET}, input {inputs}\n")
+
+
+def _onnx_dims(value) -> str:
+    """``N x 3 x 224 x 224`` for an ONNX value's declared shape."""
+    dims = value.type.tensor_type.shape.dim
+    return " x ".join(d.dim_param or str(d.dim_value) for d in dims)
+
+
 def _run_compare(args: argparse.Namespace) -> str:
     from netdsl.backends.compare import RENDERERS
 
@@ -586,6 +731,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             inputs = [split_variant(spec)[0] for spec in args.files]
             write_output(_run_compare(args), args.output, inputs)
             return EXIT_OK
+        if args.command == "export":
+            _export(args)
+            return EXIT_OK
+        if args.command == "import":
+            _import(args)
+            return EXIT_OK
         result = _compile(args.file, parse_assignments(args.params), args)
         _report_warnings(result, args)
         if args.command == "check":
@@ -611,7 +762,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             write_output(report, args.output, inputs)
     except NetdslError as exc:
         _report_errors(exc, args)
-        return EXIT_INPUT
+        # A missing optional package is a matter of installation, like a usage error.
+        return EXIT_USAGE if exc.diagnostics[0].code == "E901" else EXIT_INPUT
     except _ReaderGone:
         return EXIT_OK
     return EXIT_OK

@@ -231,6 +231,12 @@ ERROR_CODES: dict[str, str] = {
     "E704": "the data given to the executor does not fit the network",
     "E801": "Graphviz's dot program is not installed (needed for svg, png and pdf)",
     "E802": "Graphviz's dot program failed",
+    "E901": "an optional package is not installed (the onnx or plot extra)",
+    "E902": "the ONNX file cannot be read or is not a valid model",
+    "E903": "an ONNX operator netdsl has no layer for",
+    "E904": "an ONNX node netdsl cannot express (its attributes, inputs or shapes)",
+    "E905": "a layer cannot be exported to ONNX",
+    "E906": "ONNX Runtime cannot load or run the model",
 }
 
 #: Codes of the notes passes attach to a layer they left alone.
@@ -243,6 +249,7 @@ NOTE_CODES: dict[str, str] = {
 #: Codes of warnings: the input compiles, but something in it is likely wrong.
 WARNING_CODES: dict[str, str] = {
     "W401": "the input looks channels-first (netdsl's input is height, width, channels)",
+    "W901": "ONNX operators counted as zero-cost layers (--unknown-as-zero)",
     "W701": "weights hold NaN or infinite values (given, or made by folding)",
 }
 

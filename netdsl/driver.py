@@ -160,6 +160,19 @@ class CompileResult:
             return render_dot(self.graph, color_by=color_by, collapse=collapse,
                               expand=expand, rankdir=rankdir)
 
+    def to_onnx(self, *, optimized: bool = False, batch: int | None = None) -> Any:
+        """The network as an ONNX model (``onnx.ModelProto``), with its weights.
+
+        The network as written, or with ``optimized`` the graph after the passes
+        (batch norm folded into the weights). The result must have been compiled
+        with ``weights=`` or ``seed=``. ``batch`` fixes the batch dimension (free
+        when None). Needs the ``onnx`` extra (E901 otherwise); see
+        :mod:`netdsl.bridge.onnx_export` for the layout and names.
+        """
+        from netdsl.bridge.onnx_export import to_onnx
+
+        return to_onnx(self.graph if optimized else self.baseline, batch=batch).model
+
     def render(self, image_format: str = "svg", **options: Any) -> bytes:
         """The diagram drawn by Graphviz as ``svg``, ``png`` or ``pdf`` bytes.
 
