@@ -33,6 +33,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
+import numpy as np
 
 from netdsl.bridge import require
 from netdsl.bridge.calls import call_text
@@ -172,16 +173,12 @@ class _Builder:
 
     def const(self, values: Any, what: str, dtype: str = "int64") -> str:
         """A ``Constant`` node holding ``values`` (not a parameter)."""
-        import numpy as np
-
         array = np.asarray(values, dtype=dtype)
         tensor = self.onnx.numpy_helper.from_array(array, name=f"{self.layer_name}:{what}")
         return self.op("Constant", [], what, value=tensor)
 
     def weight(self, array: Any, key: str) -> str:
         """An initializer holding a learned parameter, as float32."""
-        import numpy as np
-
         name = self._unique(f"{self.layer_name}/{key}")
         self.initializers.append(self.onnx.numpy_helper.from_array(
             np.ascontiguousarray(array, dtype=np.float32), name=name))
@@ -290,14 +287,31 @@ def _conv(b: _Builder, op: Conv, xs, ins, out, w, output) -> str:
 
 
 def _conv_transpose(b: _Builder, op: ConvTranspose, xs, ins, out, w, output) -> str:
-    args = [xs[0], b.weight(w["kernel"].transpose(2, 3, 0, 1), "kernel")]
-    if op.bias:
-        args.append(b.weight(w["bias"], "bias"))
-    top, left = op.padding
-    return b.op("ConvTranspose", args, output=output, kernel_shape=list(op.kernel),
-                strides=list(op.stride), dilations=list(op.dilation),
-                pads=[top, left, top, left], output_padding=list(op.output_padding),
-                group=op.groups)
+    kernel = b.weight(w["kernel"].transpose(2, 3, 0, 1), "kernel")
+    attributes = dict(kernel_shape=list(op.kernel), strides=list(op.stride),
+                      dilations=list(op.dilation), group=op.groups)
+    (top, left), extra = op.padding, op.output_padding
+    if all(e < s for e, s in zip(extra, op.stride, strict=True)):
+        args = [xs[0], kernel, *([b.weight(w["bias"], "bias")] if op.bias else [])]
+        return b.op("ConvTranspose", args, output=output, pads=[top, left, top, left],
+                    output_padding=list(extra), **attributes)
+    # An output padding of the stride or more (valid when the dilation is larger, as in
+    # PyTorch) is refused by ONNX Runtime: crop less at the end instead, and where that is
+    # not enough, pad the rows no kernel tap reaches (they hold only the bias) with zeros.
+    crop = [max(p - e, 0) for p, e in zip(op.padding, extra, strict=True)]
+    zeros = [max(e - p, 0) for p, e in zip(op.padding, extra, strict=True)]
+    padded = any(zeros)
+    args = [xs[0], kernel, *([b.weight(w["bias"], "bias")] if op.bias and not padded else [])]
+    y = b.op("ConvTranspose", args, "transposed", output=None if padded else output,
+             pads=[top, left, *crop], **attributes)
+    if not padded:
+        return y
+    pads = b.const([0, 0, 0, 0, 0, 0, *zeros], "pads")
+    if not op.bias:
+        return b.op("Pad", [y, pads], output=output, mode="constant")
+    y = b.op("Pad", [y, pads], "pad", mode="constant")
+    bias = b.weight(w["bias"].reshape(-1, 1, 1), "bias")
+    return b.op("Add", [y, bias], output=output)
 
 
 def _dense(b: _Builder, op: Dense, xs, ins, out, w, output) -> str:
@@ -531,8 +545,6 @@ def _learned(b: _Builder, op: Scale | Bias, xs, ins, out, w, output) -> str:
 
 
 def _layernorm(b: _Builder, op: LayerNorm, xs, ins, out, w, output) -> str:
-    import numpy as np
-
     rank = len(out)
     x = b.to_last(xs[0], rank)
     c = out[-1]
@@ -545,8 +557,6 @@ def _layernorm(b: _Builder, op: LayerNorm, xs, ins, out, w, output) -> str:
 
 
 def _groupnorm(b: _Builder, op: GroupNorm, xs, ins, out, w, output) -> str:
-    import numpy as np
-
     # InstanceNormalization over (N, G, rest) normalises each group; the affine
     # part is per channel, after it.
     h, w_in, c = out
@@ -620,7 +630,10 @@ def _flatten(b: _Builder, op: Flatten, xs, ins, out, w, output) -> str:
 
 
 def _dropout(b: _Builder, op: Dropout, xs, ins, out, w, output) -> str:
-    return b.op("Dropout", [xs[0], b.const(op.rate, "ratio", "float32")], output=output)
+    # ONNX's ratio is below 1 (netdsl's dropout(1.0) is valid: at inference it passes its
+    # input through all the same); the hint keeps the rate as written.
+    rate = min(op.rate, float(np.nextafter(np.float32(1), np.float32(0))))
+    return b.op("Dropout", [xs[0], b.const(rate, "ratio", "float32")], output=output)
 
 
 def _identity(b: _Builder, op: Identity, xs, ins, out, w, output) -> str:
