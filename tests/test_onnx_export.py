@@ -16,16 +16,16 @@ import pytest
 onnx = pytest.importorskip("onnx")
 pytest.importorskip("onnxruntime")
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from netgen import programs  # noqa: E402
+from onnxcase import EXAMPLES, compiled, exported, relative_error, run_onnx  # noqa: E402
 
 import netdsl  # noqa: E402
 from netdsl.bridge import onnx_export  # noqa: E402
 from netdsl.bridge.onnx_export import OPSET, to_onnx  # noqa: E402
 from netdsl.cli import main  # noqa: E402
 from netdsl.ir.ops import REGISTRY  # noqa: E402
-from tests.netgen import programs  # noqa: E402
-from tests.onnxcase import EXAMPLES, compiled, exported, relative_error, run_onnx  # noqa: E402
 
 TOLERANCE = 1e-4
 NAMES = [path.stem for path in EXAMPLES]
@@ -132,7 +132,9 @@ def test_every_op_has_a_translation() -> None:
     assert set(REGISTRY) - {Input} == translated
 
 
+# No shrinking: a failure shows the program drawn, at once (shrinking one can take minutes).
 RANDOM = settings(max_examples=40, derandomize=True, database=None, deadline=None,
+                  phases=(Phase.explicit, Phase.generate),
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 

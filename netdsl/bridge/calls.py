@@ -81,7 +81,7 @@ def padding(value: Padding) -> str:
     return str(value)
 
 
-def _window(stride: tuple[int, int], pad: Padding, kernel: tuple[int, int],
+def window(stride: tuple[int, int], pad: Padding, kernel: tuple[int, int],
             dilation: tuple[int, int]) -> list[str]:
     """``s=`` and ``pad=`` of a convolution, each left out at its default (1, auto)."""
     args = [] if stride == (1, 1) else [f"s={pair(stride)}"]
@@ -111,7 +111,7 @@ def _call(op: object, ins: Sequence[Shape]) -> tuple[str, list[str]]:
             return "input", [str(d) for d in shape]
         case Conv():
             cin = ins[0][-1]
-            common = _window(op.stride, op.padding, op.kernel, op.dilation)
+            common = window(op.stride, op.padding, op.kernel, op.dilation)
             if op.dilation != (1, 1):
                 common.append(f"dilation={pair(op.dilation)}")
             if op.groups == cin > 1 and op.channels % cin == 0:
@@ -212,4 +212,4 @@ def _call(op: object, ins: Sequence[Shape]) -> tuple[str, list[str]]:
     raise ValueError(f"no layer call for {op!r}")
 
 
-__all__ = ["call_text", "number", "pair"]
+__all__ = ["call_text", "number", "pair", "window"]

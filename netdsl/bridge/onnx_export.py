@@ -403,14 +403,25 @@ def _prelu(b: _Builder, op: PReLU, xs, ins, out, w, output) -> str:
 def _pool(b: _Builder, op: Pool, xs, ins, out, w, output) -> str:
     h, w_in = ins[0][:2]
     top, bottom, left, right = resolve_padding(op.padding, (h, w_in), op.kernel, op.stride)
-    # ONNX pads both ends the same way netdsl does; a ceil window's overhang is
-    # what ONNX Runtime's ceil_mode adds, never counted in an average.
-    attributes: dict[str, Any] = dict(kernel_shape=list(op.kernel), strides=list(op.stride),
-                                      pads=[top, left, bottom, right],
-                                      ceil_mode=int(op.ceil_mode))
+    # Ceil rounding is written as floor rounding over a longer end padding: ONNX's
+    # ceil_mode does not drop a last window that starts in the padding (PyTorch and
+    # netdsl do), and the overhang of a ceil window is never counted in an average.
+    overhang = [max((o - 1) * s + k - (n + before + after), 0) for o, s, k, n, before, after
+                in zip(out[:2], op.stride, op.kernel, (h, w_in), (top, left), (bottom, right),
+                       strict=True)]
+    attributes: dict[str, Any] = dict(kernel_shape=list(op.kernel), strides=list(op.stride))
+    pads = [top, left, bottom + overhang[0], right + overhang[1]]
+    x = xs[0]
     if op.kind == "max":
-        return b.op("MaxPool", xs, output=output, **attributes)
-    return b.op("AveragePool", xs, output=output, count_include_pad=int(op.count_pad),
+        return b.op("MaxPool", [x], output=output, pads=pads, **attributes)
+    if op.count_pad and any(overhang) and (top or bottom or left or right):
+        # The padding counts and the overhang does not: pad with zeros first, then
+        # average over what is inside.
+        x = b.op("Pad", [x, b.const([0, 0, top, left, 0, 0, bottom, right], "pads")], "pad",
+                 mode="constant")
+        pads = [0, 0, *overhang]
+    counted = op.count_pad and not any(overhang)
+    return b.op("AveragePool", [x], output=output, pads=pads, count_include_pad=int(counted),
                 **attributes)
 
 

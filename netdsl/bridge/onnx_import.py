@@ -42,7 +42,7 @@ import attrs
 import numpy as np
 
 from netdsl.bridge import require
-from netdsl.bridge.calls import call_text, number
+from netdsl.bridge.calls import call_text, number, window
 from netdsl.bridge.calls import pair as call_pair
 from netdsl.bridge.onnx_export import HINT
 from netdsl.diagnostics import error
@@ -445,8 +445,11 @@ class _Reader:
         produced = {o for n in group for o in n.output}
         inputs: list[str] = []
 
+        merge = {"add": Add(), "mul": Mul(), "concat": Concat()}.get(hint)
+
         def visit(name: str) -> None:  # operands in the order the layer's node reads them
-            if not name or self.const(name) is not None or name in inputs:
+            # (a merge may read one tensor twice: add(x) of x itself)
+            if not name or self.const(name) is not None or (name in inputs and not merge):
                 return
             if name in produced:
                 for n in group:
@@ -462,7 +465,6 @@ class _Reader:
         if not inputs or any(name not in self.shapes for name in inputs):
             return False
         shapes = [self.shapes[name] for name in inputs]
-        merge = {"add": Add(), "mul": Mul(), "concat": Concat()}.get(hint)
         if merge is not None:
             op = merge
         else:
@@ -1159,8 +1161,8 @@ def _statements(reader: _Reader) -> list[_Statement]:
                         and chained(layers[i + 1], after):
                     act, covered = after.op.kind, 3
             op = layer.op
-            args = [str(op.channels), call_pair(op.kernel), f"s={call_pair(op.stride)}",
-                    f"pad={op.padding}"]
+            args = [str(op.channels), *([call_pair(op.kernel)] * (op.kernel != (1, 1))),
+                    *window(op.stride, op.padding, op.kernel, op.dilation)]
             if op.groups != 1:
                 args.append(f"groups={op.groups}")
             if op.dilation != (1, 1):
@@ -1183,10 +1185,15 @@ def _statements(reader: _Reader) -> list[_Statement]:
 
 def _write_source(reader: _Reader, network: str, output: str) -> str:
     """One statement per layer; tensors named only where the graph branches or merges."""
-    from netdsl.elaborate.layers import LAYERS
+    from netdsl.driver import stdlib_path
+    from netdsl.elaborate.expressions import BUILTINS
+    from netdsl.elaborate.layers import LAYERS, MERGES
 
     statements = _statements(reader)
-    reserved = _KEYWORDS | set(LAYERS) | set(keyword.kwlist) | {"std", "ch", network}
+    # A tensor's name must not hide a layer, block, function or keyword the source calls.
+    blocks = re.findall(r"^(?:block|def) (\w+)", (stdlib_path() / "std.net").read_text(), re.M)
+    reserved = _KEYWORDS | set(LAYERS) | set(MERGES) | set(BUILTINS) | set(blocks) | \
+        set(keyword.kwlist) | {"std", network}
     uses: dict[str, list[tuple[int, int]]] = {}
     for i, statement in enumerate(statements):
         for position, name in enumerate(statement.inputs):
@@ -1201,14 +1208,15 @@ def _write_source(reader: _Reader, network: str, output: str) -> str:
             # A short name from the label's last two parts, leaving out an operator's
             # name as PyTorch's exporter appends it: /layer1/layer1.0/bn3/BatchNorm... is
             # layer1_0_bn3.
+            # More parts when two are taken: stage3_ir1_project after ir1_project.
             parts = [p for p in re.split(r"[/:]", statement.label) if p]
             if len(parts) > 1 and parts[-1][:1].isupper():
                 parts.pop()
-            parts = parts[-2:]
-            base = _identifier("_".join(parts)).lower()
-            if base in reserved:
-                base = f"t_{base}"
-            name, n = base, 1
+            candidates = [_identifier("_".join(parts[-k:])).lower()
+                          for k in range(min(2, len(parts)), len(parts) + 1)]
+            candidates = [f"t_{c}" if c in reserved else c for c in candidates]
+            name = next((c for c in candidates if c not in taken), candidates[-1])
+            base, n = name, 1
             while name in taken:
                 n += 1
                 name = f"{base}_{n}"
