@@ -7,6 +7,7 @@ the input compiles, 1 when it has errors, 2 for a usage error (argparse).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import os
 import re
@@ -164,6 +165,43 @@ def _parser() -> argparse.ArgumentParser:
                         help="fix the batch dimension to N (default: free, named N)")
     add_pass_options(export)
 
+    bench = commands.add_parser(
+        "bench", help="measure a network's latency with ONNX Runtime on this machine (needs "
+        "the onnx extra)",
+        description="Export a network to ONNX in memory (random weights unless --weights) and "
+        "time ONNX Runtime's CPU provider running it on random input: warm-up runs, then runs "
+        "until --runs or --time-budget, whichever comes first (at least 5). Reports the median, "
+        "min, p90 and max latency and the throughput. ONNX Runtime optimises the network itself "
+        "(ORT_ENABLE_ALL), as a deployment would. --per-layer attributes the time to layers "
+        "with ONNX Runtime's profiler.")
+    bench.add_argument("file", help="the .net file to read ('-' for standard input)")
+    add_common(bench)
+    bench.add_argument("--runs", type=_positive, default=None, metavar="N",
+                       help="time at most N runs (default: as many as the time budget allows)")
+    bench.add_argument("--time-budget", type=_seconds, default=3.0, metavar="SECONDS",
+                       help="stop timing after SECONDS (default 3; at least 5 runs all the same)")
+    bench.add_argument("--warmup", type=_depth, default=3, metavar="N",
+                       help="untimed runs first (default 3)")
+    bench.add_argument("--threads", type=_positive, default=None, metavar="N",
+                       help="ONNX Runtime's intra-op threads (default: its own, one per "
+                       "physical core)")
+    bench.add_argument("--batch", type=_positive, default=1, metavar="N",
+                       help="examples per run (default 1)")
+    bench.add_argument("--per-layer", action="store_true",
+                       help="also time each layer with ONNX Runtime's profiler")
+    bench.add_argument("--optimized", action="store_true",
+                       help="run the graph after netdsl's passes (batch norm folded) instead of "
+                       "the network as written")
+    bench.add_argument("--format", choices=REPORT_FORMATS, default=None,
+                       help="output format (default: from the -o file's suffix, else text); csv "
+                       "is the --per-layer table")
+    bench.add_argument("-o", "--output", metavar="FILE",
+                       help="write the report to FILE (atomically) instead of standard output")
+    bench.add_argument("--weights", metavar="FILE.npz",
+                       help="real weights, keyed <layer>/<parameter> (default: random)")
+    bench.add_argument("--seed", type=_seed, default=None, metavar="N",
+                       help="random weights drawn from seed N (default 0)")
+
     compare = commands.add_parser(
         "compare", help="compare networks or parameter variants side by side",
         description="Compare networks side by side. Give a variant's own parameters after "
@@ -176,6 +214,12 @@ def _parser() -> argparse.ArgumentParser:
                          "name and its parameter overrides)")
     add_common(compare)
     add_cost_options(compare, ("text", "json", "csv", "markdown"))
+    compare.add_argument("--bench", action="store_true",
+                         help="add each network's latency measured with ONNX Runtime (as "
+                         "`netdsl bench`, random weights; needs the onnx extra)")
+    compare.add_argument("--time-budget", type=_seconds, default=3.0, metavar="SECONDS",
+                         help="with --bench: seconds of timed runs per network (default 3; at "
+                         "least 5 runs)")
     return parser
 
 
@@ -196,6 +240,17 @@ def _integer_at_least(minimum: int, expected: str):
 _positive = _integer_at_least(1, "a positive integer")
 _seed = _integer_at_least(0, "a seed of 0 or more")
 _depth = _integer_at_least(0, "a depth of 0 or more")
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a positive, finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not (value > 0 and value != float("inf")):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text}")
+    return value
 
 
 def _nesting(text: str) -> int:
@@ -256,6 +311,8 @@ def _cost_options(args: argparse.Namespace) -> dict[str, Any]:
         options["passes"] = ("infer-shapes", "annotate-cost")
     if args.command == "export":
         options["passes"] = pipeline(args)
+    if args.command == "bench":  # costs beside the times are those of the batch run
+        options["batch"] = args.batch
     if getattr(args, "weights", None):
         options["weights"] = args.weights
     if getattr(args, "seed", None) is not None:
@@ -695,9 +752,78 @@ def _onnx_dims(value) -> str:
     return " x ".join(d.dim_param or str(d.dim_value) for d in dims)
 
 
+def _bench(args: argparse.Namespace) -> None:
+    """``netdsl bench``: measured latency, and with --per-layer the time of each layer."""
+    from netdsl.bridge import require
+
+    require("onnxruntime", "netdsl bench")  # before compiling: say what to install at once
+    require("onnx", "netdsl bench")
+    fmt = output_format(args, REPORT_FORMATS)
+    if fmt == "csv" and not args.per_layer:
+        raise error("E309", "the CSV report of `netdsl bench` is the per-layer table",
+                    hint="add --per-layer, or choose --format text, json or markdown")
+    inputs = [args.file, *([args.weights] if args.weights else [])]
+    check_destination(args.output, inputs)
+    if args.weights is None and args.seed is None:
+        args.seed = 0
+    result = _compile(args.file, parse_assignments(args.params), args)
+    _report_warnings(result, args)
+    from netdsl.backends.bench_report import RENDERERS, render_bench_text
+    from netdsl.bridge.bench import bench
+
+    with _progress_bar() as progress:
+        measured = bench(result, optimized=args.optimized, runs=args.runs,
+                         budget_seconds=args.time_budget, warmup=args.warmup,
+                         threads=args.threads, batch=args.batch, per_layer=args.per_layer,
+                         progress=progress)
+    if fmt == "text":
+        report = render_bench_text(measured, shutil.get_terminal_size((100, 24)).columns)
+    else:
+        report = RENDERERS[fmt](measured)
+    write_output(report, args.output, inputs)
+
+
+@contextlib.contextmanager
+def _progress_bar():
+    """A progress callback drawing a bar on standard error when it is a terminal, else None.
+
+    ``timing    [#####     ] 12/50 runs, 0.4 s`` after a carriage return, redrawn at most
+    ten times a second, erased at the end.
+    """
+    if not _isatty(sys.stderr):
+        yield None
+        return
+    import time
+
+    width, drawn = 20, {"at": 0.0, "length": 0}
+
+    def show(progress) -> None:
+        now = time.monotonic()
+        if now - drawn["at"] < 0.1:
+            return
+        filled = round(progress.fraction * width)
+        count = f"{progress.done}/{progress.total}" if progress.total else f"{progress.done}"
+        text = (f"{progress.stage:<9} [{'#' * filled}{' ' * (width - filled)}] {count} runs, "
+                f"{progress.elapsed:.1f} s")
+        _write_stderr("\r" + text.ljust(drawn["length"]))
+        drawn.update(at=now, length=max(drawn["length"], len(text)))
+
+    try:
+        yield show
+    finally:
+        if drawn["length"]:
+            _write_stderr("\r" + " " * drawn["length"] + "\r")
+
+
 def _run_compare(args: argparse.Namespace) -> str:
     from netdsl.backends.compare import RENDERERS
 
+    if args.bench:
+        from netdsl.bridge import require
+
+        require("onnxruntime", "netdsl compare --bench")
+        require("onnx", "netdsl compare --bench")
+        args.seed = 0  # random weights: latency does not depend on their values
     shared = parse_assignments(args.params)
     labels, results, inputs = [], [], []
     for spec in args.files:
@@ -712,7 +838,16 @@ def _run_compare(args: argparse.Namespace) -> str:
             raise error("E309", f"{len(args.label)} --label options for {len(results)} "
                         "networks", hint="give one --label per network, in order")
         labels = list(args.label)
-    return RENDERERS[output_format(args, REPORT_FORMATS)](labels, results)
+    benches = None
+    if args.bench:
+        from netdsl.bridge.bench import bench
+
+        benches = []
+        for result in results:
+            with _progress_bar() as progress:
+                benches.append(bench(result, batch=args.batch, budget_seconds=args.time_budget,
+                                     progress=progress))
+    return RENDERERS[output_format(args, REPORT_FORMATS)](labels, results, benches)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -736,6 +871,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_OK
         if args.command == "import":
             _import(args)
+            return EXIT_OK
+        if args.command == "bench":
+            _bench(args)
             return EXIT_OK
         result = _compile(args.file, parse_assignments(args.params), args)
         _report_warnings(result, args)

@@ -12,13 +12,13 @@ import io
 import json
 import textwrap
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from netdsl.backends.common import commas
 from netdsl.backends.markdown import table
 from netdsl.ir.graph import GraphCost
 
 if TYPE_CHECKING:
+    from netdsl.bridge.bench import Benchmark
     from netdsl.driver import CompileResult
 
 SCHEMA = "netdsl.compare/1"
@@ -57,29 +57,70 @@ def compare_rows(results: Sequence[CompileResult]) -> list[tuple[str, str, list[
     return [(key, label, [v[key] for v in values]) for key, label, _ in METRICS]
 
 
-def render_compare_text(labels: Sequence[str], results: Sequence[CompileResult]) -> str:
+#: (key, label, getter, format) of the rows ``--bench`` adds: measured, so floats.
+MEASURED: tuple[tuple[str, str, Callable[[Benchmark], float], str], ...] = (
+    ("latency_ms", "latency, median (ms)", lambda b: b.median * 1000, "{:,.2f}"),
+    ("latency_p90_ms", "latency, p90 (ms)", lambda b: b.p90 * 1000, "{:,.2f}"),
+    ("throughput", "throughput (examples/s)", lambda b: b.throughput, "{:,.1f}"),
+)
+
+
+def measured_rows(benches: Sequence[Benchmark] | None) -> list[tuple[str, str, list[float], str]]:
+    """(key, label, one value per network, format) of the measured rows, if any."""
+    if not benches:
+        return []
+    return [(key, label, [get(b) for b in benches], fmt) for key, label, get, fmt in MEASURED]
+
+
+def _all_rows(results: Sequence[CompileResult],
+              benches: Sequence[Benchmark] | None) -> list[tuple[str, str, list[Any], str]]:
+    counted = [(key, label, vals, "{:,}") for key, label, vals in compare_rows(results)]
+    return [*counted, *measured_rows(benches)]
+
+
+def _cells(rows: list[tuple[str, str, list[Any], str]]) -> list[list[str]]:
+    """Each value; after the first of a row, with its ratio to the first."""
+    return [[f"{fmt.format(v)} ({_ratio_text(v, vals[0])})" if i else fmt.format(v)
+             for i, v in enumerate(vals)] for _, _, vals, fmt in rows]
+
+
+def _measured_note(benches: Sequence[Benchmark] | None) -> str:
+    if not benches:
+        return ""
+    first = benches[0]
+    threads = f"{first.threads} threads" if first.threads else "its default threads"
+    return (f" Latency measured with ONNX Runtime {first.runtime_version} on this machine "
+            f"({first.provider}, {threads}, {first.optimization}: the network as written, "
+            f"optimised by ONNX Runtime; random weights and input), median and p90 of "
+            f"{', '.join(str(b.runs) for b in benches)} runs.")
+
+
+def render_compare_text(labels: Sequence[str], results: Sequence[CompileResult],
+                        benches: Sequence[Benchmark] | None = None) -> str:
     """A table with one column per network: value and ratio to the first."""
-    rows = compare_rows(results)
-    cells = [[f"{commas(v)} ({_ratio_text(v, vals[0])})" if i else commas(v)
-              for i, v in enumerate(vals)] for _, _, vals in rows]
-    label_width = max(len(label) for _, label, _ in rows)
+    rows = _all_rows(results, benches)
+    cells = _cells(rows)
+    label_width = max(len(label) for _, label, _, _ in rows)
     widths = [max(len(labels[i]), *(len(row[i]) for row in cells)) for i in range(len(labels))]
     head = " " * label_width + "  " + "  ".join(f"{lab:>{w}}" for lab, w in
                                                  zip(labels, widths, strict=True))
     lines = [head, "-" * len(head)]
-    for (_, label, _), row in zip(rows, cells, strict=True):
+    for (_, label, _, _), row in zip(rows, cells, strict=True):
         lines.append(f"{label:<{label_width}}  " + "  ".join(
             f"{c:>{w}}" for c, w in zip(row, widths, strict=True)))
     cost = results[0].totals
     note = (f"Ratios are to the first column. Memory accesses: {cost.memory_model} model, in "
             f"elements; dtype {cost.dtype}; batch {cost.batch}. MACCs count convolution and "
-            "dense multiply-accumulates only; FLOPs add the elementwise work.")
+            "dense multiply-accumulates only; FLOPs add the elementwise work."
+            + _measured_note(benches))
     lines += ["", *textwrap.wrap(note, max(60, len(head)))]
     return "\n".join(lines) + "\n"
 
 
-def render_compare_json(labels: Sequence[str], results: Sequence[CompileResult]) -> str:
+def render_compare_json(labels: Sequence[str], results: Sequence[CompileResult],
+                        benches: Sequence[Benchmark] | None = None) -> str:
     rows = compare_rows(results)
+    measured = measured_rows(benches)
     networks = []
     for i, (label, result) in enumerate(zip(labels, results, strict=True)):
         networks.append({
@@ -91,29 +132,45 @@ def render_compare_json(labels: Sequence[str], results: Sequence[CompileResult])
             "totals": {key: vals[i] for key, _, vals in rows},
             "ratios": {key: ratio(vals[i], vals[0]) for key, _, vals in rows},
         })
+        if benches:
+            networks[-1]["measured"] = {
+                **{key: round(vals[i], 6) for key, _, vals, _ in measured},
+                "runs": benches[i].runs, "threads": benches[i].threads}
+            networks[-1]["measured_ratios"] = {key: ratio(vals[i], vals[0])
+                                               for key, _, vals, _ in measured}
     cost = results[0].totals
-    document = {"schema": SCHEMA, "memory_model": cost.memory_model, "dtype": cost.dtype,
-                "batch": cost.batch, "networks": networks}
+    document: dict[str, Any] = {
+        "schema": SCHEMA, "memory_model": cost.memory_model, "dtype": cost.dtype,
+        "batch": cost.batch, "networks": networks}
+    if benches:
+        first = benches[0]
+        document["measured_with"] = {
+            "runtime": "onnxruntime", "version": first.runtime_version,
+            "provider": first.provider, "graph_optimization_level": first.optimization,
+            "graph": first.graph}
     return json.dumps(document, indent=2) + "\n"
 
 
-def render_compare_csv(labels: Sequence[str], results: Sequence[CompileResult]) -> str:
+def render_compare_csv(labels: Sequence[str], results: Sequence[CompileResult],
+                       benches: Sequence[Benchmark] | None = None) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    rows = compare_rows(results)
-    writer.writerow(["label", "network", *(key for key, _, _ in rows),
-                     *(f"{key}_ratio" for key, _, _ in rows)])
+    rows = _all_rows(results, benches)
+    writer.writerow(["label", "network", *(key for key, _, _, _ in rows),
+                     *(f"{key}_ratio" for key, _, _, _ in rows)])
     for i, (label, result) in enumerate(zip(labels, results, strict=True)):
-        ratios = [ratio(vals[i], vals[0]) for _, _, vals in rows]
-        writer.writerow([label, result.name, *(vals[i] for _, _, vals in rows),
+        ratios = [ratio(vals[i], vals[0]) for _, _, vals, _ in rows]
+        values = [vals[i] if isinstance(vals[i], int) else f"{vals[i]:.6f}"
+                  for _, _, vals, _ in rows]
+        writer.writerow([label, result.name, *values,
                          *("" if r is None else f"{r:.4f}" for r in ratios)])
     return out.getvalue()
 
 
-def render_compare_markdown(labels: Sequence[str], results: Sequence[CompileResult]) -> str:
-    rows = compare_rows(results)
-    body = [[label, *(f"{commas(v)} ({_ratio_text(v, vals[0])})" if i else commas(v)
-                      for i, v in enumerate(vals))] for _, label, vals in rows]
+def render_compare_markdown(labels: Sequence[str], results: Sequence[CompileResult],
+                            benches: Sequence[Benchmark] | None = None) -> str:
+    rows = _all_rows(results, benches)
+    body = [[label, *cells] for (_, label, _, _), cells in zip(rows, _cells(rows), strict=True)]
     return "\n".join(table(["metric", *labels], body, 1)) + "\n"
 
 

@@ -1,33 +1,39 @@
-"""Which nodes of an exported model each node of ONNX Runtime's optimised model computes.
+"""Which nodes of an exported model each kernel of ONNX Runtime's optimised model computes.
 
 ONNX Runtime rewrites a model before it runs it (``ORT_ENABLE_ALL``): it folds
-batch norms into convolutions, fuses activations and residual additions into
-them, converts convolutions to its blocked NCHWc layout and inlines functions.
-The profiler then names the kernels of the rewritten model, not the nodes that
-were exported, so measured time must be traced back. What ONNX Runtime 1.17 to
-1.32 do with names, as observed on netdsl's exports:
+batch norms into convolutions, fuses activations into them, converts them to
+its blocked NCHWc layout and fuses residual additions into those, and inlines
+functions. Its profiler names the kernels of the rewritten model, not the nodes
+exported, so measured time must be traced back. What ONNX Runtime (1.17 to
+1.32) does with names, as seen on netdsl's exports:
 
-- a fused node keeps the *output tensor* of the last node of the pattern
+- up to ``ORT_ENABLE_EXTENDED``, a fused node keeps the name of the *first*
+  node of its pattern and writes the *output tensor* of the last
   (``cbr1/conv`` + ``cbr1/bn`` + ``cbr1/relu`` becomes a ``FusedConv`` named
-  ``cbr1/conv`` that writes ``cbr1/relu``); tensor names are the exported ones;
-- the NCHWc transformer names its node after that output tensor, plus
-  ``_nchwc`` (``cbr1/relu_nchwc``), and renames the tensors between its nodes
-  (``reorder_token_7``); a residual ``Add`` it fuses into a convolution (its
-  ``Sum`` input) leaves no trace but the extra input;
-- other rewrites append to a node name (``<name>/QuickGeluFusion/``,
-  ``<name>/MatMulAddFusion``), make up a name (``ReorderInput``,
-  ``gemm_input_reshape``; ``_token_N`` when it is taken) or leave it empty
-  (functions inlined: the profiler then says ``HardSigmoid_228``).
+  ``cbr1/conv`` that writes ``cbr1/relu``); every tensor between nodes keeps its
+  exported name;
+- the NCHWc transformer (``ORT_ENABLE_ALL``) then names each node it converts
+  after that node's *output tensor*, plus ``_nchwc`` (``cbr1/relu_nchwc``), and
+  renames the tensors between them (``reorder_token_7``); a residual ``Add``
+  (and the activation after it) it fuses into a convolution, as a ``Sum`` input,
+  leaves no trace but that extra input;
+- other rewrites append to a name (``<name>/QuickGeluFusion/``,
+  ``<name>/MatMulAddFusion``), make one up (``ReorderInput``,
+  ``gemm_input_reshape``, with ``_token_N`` when it is taken) or leave it empty
+  (an inlined function: the profiler then says ``HardSigmoid_228``).
 
-So each optimised node is *anchored* to the exported nodes whose output tensors
-it writes or, failing that, whose name its own name starts with; its *region*
-is then grown backwards from the anchors over exported nodes no other node
-anchors, as long as every tensor a node of the region reads is one the
-optimised node can read: a weight, a constant, or the output of one of its
-predecessors in the optimised graph. Exported nodes left over (the residual
-``Add`` of a NCHWc ``Sum``) go to the node among their producers' owners that
-reads the others' outputs. Nodes of no region (layout conversions) are
-*hosted* by a neighbour: their time is counted with the neighbour's.
+So the tracing goes in two steps: the exported model to ONNX Runtime's
+``ORT_ENABLE_EXTENDED`` rewrite, where tensor names are exact, then that to the
+``ORT_ENABLE_ALL`` rewrite that runs. In each, :func:`trace` *anchors* every
+rewritten node to the original node its name names (or whose output tensor its
+name is), else to the nodes writing the tensors it writes, else to the longest
+original name its name starts with; it then grows the node's *region* backwards
+from its anchors, up to the tensors it reads, when those keep their names (a
+node that reads renamed tensors fused nothing before it). Original nodes left
+over go forwards, to the node that absorbed them: where their inputs meet (the
+residual ``Add`` of a NCHWc ``Sum``), else their producer's. Rewritten nodes
+with an empty region (layout conversions) are *hosted* by a neighbour, whose
+time they add to.
 """
 
 from __future__ import annotations
