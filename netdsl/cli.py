@@ -81,6 +81,9 @@ def _parser() -> argparse.ArgumentParser:
                          "compulsory: every tensor read or written once")
         sub.add_argument("--width", type=_positive, default=None, metavar="COLUMNS",
                          help="width of the text table (default: the terminal's)")
+        sub.add_argument("--device", metavar="NAME|FILE.toml",
+                         help="estimate each layer's time, bound and energy on this device "
+                         "(a roofline; `netdsl devices` lists the profiles)")
         add_pass_options(sub)
 
     def add_pass_options(sub: argparse.ArgumentParser) -> None:
@@ -88,6 +91,10 @@ def _parser() -> argparse.ArgumentParser:
                          help="run exactly these passes, in order (see `netdsl passes`)")
         sub.add_argument("--disable", action="append", default=[], metavar="PASS",
                          help="leave a pass out of the pipeline (repeatable)")
+        sub.add_argument("--pass-option", action="append", default=[],
+                         metavar="PASS.NAME=VALUE",
+                         help="an option of one pass (repeatable), e.g. "
+                         "--pass-option estimate-latency.device=rpi4; `netdsl passes` lists them")
         sub.add_argument("--print-ir-after", metavar="PASS|all",
                          help="print the IR to standard error after a pass (or after each)")
         sub.add_argument("--time-passes", action="store_true",
@@ -317,7 +324,39 @@ def _cost_options(args: argparse.Namespace) -> dict[str, Any]:
         options["weights"] = args.weights
     if getattr(args, "seed", None) is not None:
         options["seed"] = args.seed
+    if getattr(args, "device", None):
+        options["device"] = args.device
+    if getattr(args, "pass_option", None):
+        options["pass_options"] = parse_pass_options(args.pass_option)
     return options
+
+
+def parse_pass_options(items: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """``--pass-option PASS.NAME=VALUE`` as ``{pass: {name: value}}``.
+
+    A value is an integer, a number, ``true``/``false`` or else the text itself
+    (a device name, a path); option names may be written with ``-`` for ``_``.
+    """
+    options: dict[str, dict[str, Any]] = {}
+    for item in items:
+        target, sep, text = item.partition("=")
+        name, dot, key = target.strip().rpartition(".")
+        if not sep or not dot or not name or not key:
+            raise error("E603", f"--pass-option expects PASS.NAME=VALUE, got {item!r}",
+                        hint="for example --pass-option estimate-latency.device=rpi4")
+        options.setdefault(name, {})[key.replace("-", "_")] = _option_value(text.strip())
+    return options
+
+
+def _option_value(text: str) -> Any:
+    if text in ("true", "false"):
+        return text == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
 
 
 def save_weights(result, destination: str, inputs: Sequence[str]) -> None:
@@ -357,6 +396,10 @@ def _print_diagnostics_of_passes(result, args: argparse.Namespace) -> None:
     _write_stderr("".join(lines))
 
 
+#: Pass options that have a command-line option of their own.
+_PASS_FLAGS = ("dtype", "batch", "memory_model", "device")
+
+
 def list_passes() -> str:
     """The text of ``netdsl passes``: every pass, its options and the default pipeline."""
     import attrs
@@ -366,12 +409,19 @@ def list_passes() -> str:
     width = max(len(name) for name in PASSES)
     lines = []
     for name, cls in PASSES.items():
-        lines.append(f"{name:<{width}}  {cls.description}")
+        optional = "" if name in DEFAULT_PIPELINE else " (not in the default pipeline)"
+        lines.append(f"{name:<{width}}  {cls.description}{optional}")
         instance = cls()
         if instance.requires:
             lines.append(f"{'':<{width}}  requires: {', '.join(instance.requires)}")
-        options = [f"{f.name}={getattr(instance, f.name)} (--{f.name.replace('_', '-')})"
-                   for f in attrs.fields(cls) if f.name != "requires"]
+        options = []
+        for field in attrs.fields(cls):
+            if field.name == "requires":
+                continue
+            value = getattr(instance, field.name)
+            flag = f"--{field.name.replace('_', '-')}" if field.name in _PASS_FLAGS \
+                else f"--pass-option {name}.{field.name}=..."
+            options.append(f"{field.name}={'none' if value is None else value} ({flag})")
         if options:
             lines.append(f"{'':<{width}}  options: {', '.join(options)}")
     lines += ["", f"default pipeline: {','.join(DEFAULT_PIPELINE)}"]

@@ -52,8 +52,11 @@ class CompileOptions:
     batch: int = 1
     memory_model: str = "naive"
     max_nodes: int = DEFAULT_MAX_NODES
+    #: Options of single passes, by pass name (``{"estimate-latency": {"device": "rpi4"}}``).
+    pass_options: Mapping[str, Mapping[str, object]] = attrs.field(factory=dict)
 
-    def pass_options(self) -> dict[str, object]:
+    def conventions(self) -> dict[str, object]:
+        """The options every pass may take: the report's conventions."""
         return {"dtype": self.dtype, "batch": self.batch, "memory_model": self.memory_model}
 
 
@@ -300,15 +303,15 @@ def _with_weights(graph: Graph, weights: str | os.PathLike[str] | Mapping[str, A
 def compile_graph(graph: Graph, options: CompileOptions = CompileOptions(),
                   *, keep_graphs: bool = False) -> CompileResult:
     """Run the passes of ``options`` (and the baseline) on an elaborated graph."""
-    pipeline = run_pipeline(graph, options.passes, options.pass_options(),
-                            keep_graphs=keep_graphs)
+    pipeline = run_pipeline(graph, options.passes, options.conventions(),
+                            pass_options=options.pass_options, keep_graphs=keep_graphs)
     if tuple(options.passes) == BASELINE_PIPELINE:
         baseline = pipeline.graph
     else:
-        baseline = run_pipeline(graph, BASELINE_PIPELINE, options.pass_options()).graph
+        baseline = run_pipeline(graph, BASELINE_PIPELINE, options.conventions()).graph
     final = pipeline.graph
     if final.cost is None:  # annotate-cost was left out: cost the result anyway
-        final = make_pass("annotate-cost", options.pass_options()).run(final).graph
+        final = make_pass("annotate-cost", options.conventions()).run(final).graph
     return CompileResult(final, baseline, pipeline.runs, options)
 
 
@@ -326,6 +329,8 @@ def compile_string(
     weights: str | os.PathLike[str] | Mapping[str, Any] | None = None,
     seed: int | None = None,
     limits: Limits | None = None,
+    device: Any = None,
+    pass_options: Mapping[str, Mapping[str, object]] | None = None,
 ) -> CompileResult:
     """Compile netdsl source ``text``; imports resolve relative to ``filename``.
 
@@ -336,11 +341,17 @@ def compile_string(
     transform and :func:`netdsl.execute` runs. ``limits`` bounds what the input
     may demand (:class:`netdsl.limits.Limits`: source size, nesting, literal
     digits, layers); ``max_nodes``, when given, overrides its ``max_nodes``.
+    ``device`` (a profile name, a path to a profile file, or a
+    :class:`netdsl.devices.Device`) adds the ``estimate-latency`` pass, which
+    estimates each layer's time and energy on it; ``pass_options`` gives single
+    passes their options (``{"estimate-latency": {"device": "rpi4"}}``; E603 for
+    an option a pass does not have or a pass that does not run).
     """
     _check_weights_arguments(weights, seed)
     limits = _limits(limits, max_nodes)
-    options = CompileOptions(tuple(passes) if passes is not None else DEFAULT_PIPELINE,
-                             dtype, batch, memory_model, limits.max_nodes)
+    names, options_of = _with_device(
+        tuple(passes) if passes is not None else DEFAULT_PIPELINE, pass_options, device)
+    options = CompileOptions(names, dtype, batch, memory_model, limits.max_nodes, options_of)
     timings: list[tuple[str, float]] = []
     with _no_gc():
         notes: list[Diagnostic] = []
@@ -355,6 +366,18 @@ def compile_string(
 
             warnings += nonfinite_warnings(graph, result.graph)
         return attrs.evolve(result, source=filename, timings=tuple(timings), warnings=warnings)
+
+
+def _with_device(passes: tuple[str, ...], pass_options: Mapping[str, Mapping[str, object]]
+                 | None, device: Any) -> tuple[tuple[str, ...], dict[str, dict[str, object]]]:
+    """The pipeline and pass options, with ``estimate-latency`` on ``device`` when given."""
+    options = {name: dict(values) for name, values in (pass_options or {}).items()}
+    if device is None:
+        return passes, options
+    options.setdefault("estimate-latency", {})["device"] = device
+    if "estimate-latency" not in passes:
+        passes = (*passes, "estimate-latency")
+    return passes, options
 
 
 def channels_first_warnings(graph: Graph) -> tuple[Diagnostic, ...]:
@@ -389,6 +412,8 @@ def compile_file(
     weights: str | os.PathLike[str] | Mapping[str, Any] | None = None,
     seed: int | None = None,
     limits: Limits | None = None,
+    device: Any = None,
+    pass_options: Mapping[str, Mapping[str, object]] | None = None,
 ) -> CompileResult:
     """Read and compile the network in ``path`` (options as for :func:`compile_string`).
 
@@ -402,7 +427,8 @@ def compile_file(
     text = read_file(path, limits, name=str(path))
     return compile_string(text, filename=str(path), params=params, passes=passes, dtype=dtype,
                           batch=batch, memory_model=memory_model, keep_graphs=keep_graphs,
-                          weights=weights, seed=seed, limits=limits)
+                          weights=weights, seed=seed, limits=limits, device=device,
+                          pass_options=pass_options)
 
 
 __all__ = [

@@ -30,7 +30,8 @@ FILE_CODES = {case.split("-")[0] for case in CASES}
 # E801 and E802 (Graphviz) are tested in test_diagrams.py, E901 to E906 (ONNX) in
 # test_onnx_export.py, test_onnx_import.py and test_bench.py.
 # E701, E702 and E703 (weights) are also tested at length in test_robust_weights.py.
-API_CODES = {"E100", "E203", "E309", "E407", "E601", "E602", "E701", "E702", "E703", "E704",
+API_CODES = {"E100", "E203", "E309", "E407", "E601", "E602", "E603", "E701", "E702", "E703",
+             "E704",
              "E801", "E802", "E901", "E902", "E903", "E904", "E905", "E906"}
 
 

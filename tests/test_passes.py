@@ -197,5 +197,7 @@ def test_every_pass_is_registered_with_a_description() -> None:
                                 "annotate-cost")
     for name, cls in PASSES.items():
         assert cls.name == name and cls.description
+        if name == "estimate-latency":  # needs a device: tests/test_estimate.py
+            continue
         verify(run_pipeline(_graph("net t:\n    input(4, 4, 1)\n"), ("infer-shapes", name)
                             if name != "infer-shapes" else (name,)).graph)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from netdsl.ir.cost import GraphEstimate, LayerEstimate
 from netdsl.ir.graph import Graph, GraphCost, Node
 from netdsl.ir.ops import op_name
 from netdsl.ir.printer import format_argument, format_shape, format_value
@@ -85,6 +86,7 @@ def layer_record(graph: Graph, node: Node) -> dict[str, Any]:
         "attributes": _attributes(node),
         "blocks": [path for path, _ in node.blocks],
         "source": source_location(node),
+        **({"estimate": estimate_record(cost.estimate)} if cost.estimate else {}),
     }
 
 
@@ -122,6 +124,65 @@ def totals_record(cost: GraphCost) -> dict[str, Any]:
         "peak_activations": cost.peak_activations,
         "peak_activation_bytes": cost.peak_bytes,
         "model_bytes": cost.model_bytes,
+        **({"estimate": graph_estimate_record(cost.estimate)} if cost.estimate else {}),
+    }
+
+
+def milliseconds(seconds: float) -> str:
+    """``0.2298`` ms: four significant digits, no exponent."""
+    ms = seconds * 1000
+    if not ms:
+        return "0"
+    return f"{ms:.4g}" if ms >= 0.001 else f"{ms:.6f}".rstrip("0")
+
+
+def intensity_text(estimate: LayerEstimate | None) -> str:
+    """MACCs per byte moved, as a short figure; empty for a layer that moves nothing."""
+    if estimate is None or estimate.intensity is None:
+        return ""
+    value = estimate.intensity
+    return f"{value:.0f}" if value >= 100 else f"{value:.3g}"
+
+
+def estimate_summary(estimate: GraphEstimate) -> list[tuple[str, str]]:
+    """(label, value) lines of the totals on a device, as text and Markdown print them."""
+    shares = ", ".join(f"{bound} {100 * share:.0f}%" for bound, share in estimate.shares
+                       if share >= 0.0005)
+    return [
+        ("latency", f"{milliseconds(estimate.seconds)} ms per batch of {estimate.batch}"),
+        ("throughput", f"{estimate.fps:,.1f} examples/s"),
+        ("energy", f"{estimate.energy_joules * 1000:.4g} mJ per batch "
+                   f"({estimate.energy_joules * 1000 / estimate.batch:.4g} mJ per example)"),
+        ("time in layers bound by", shares or "nothing (no layer runs)"),
+    ]
+
+
+def estimate_record(estimate: LayerEstimate) -> dict[str, Any]:
+    """A layer's estimated time (seconds), bound and energy (joules) on the device."""
+    return {
+        "seconds": estimate.seconds,
+        "bound": estimate.bound,
+        "compute_seconds": estimate.compute_seconds,
+        "memory_seconds": estimate.memory_seconds,
+        "overhead_seconds": estimate.overhead_seconds,
+        "bytes_moved": estimate.bytes_moved,
+        "intensity_maccs_per_byte": estimate.intensity,
+        "onchip": estimate.onchip,
+        "energy_joules": estimate.energy_joules,
+    }
+
+
+def graph_estimate_record(estimate: GraphEstimate) -> dict[str, Any]:
+    """The network's estimated latency, throughput and energy on the device."""
+    return {
+        "device": estimate.device,
+        "device_title": estimate.title,
+        "dtype": estimate.dtype,
+        "memory_model": estimate.memory_model,
+        "seconds": estimate.seconds,
+        "fps": estimate.fps,
+        "energy_joules": estimate.energy_joules,
+        "time_share": {bound: share for bound, share in estimate.shares},
     }
 
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from netdsl.backends.common import commas, fused_names, human_bytes, shape_text, title
+from netdsl.backends.common import (
+    commas,
+    estimate_summary,
+    fused_names,
+    human_bytes,
+    intensity_text,
+    milliseconds,
+    shape_text,
+    title,
+)
 
 if TYPE_CHECKING:
     from netdsl.driver import CompileResult
@@ -26,15 +35,23 @@ def render_markdown(result: CompileResult) -> str:
     """Per-layer table, then totals before and after the passes."""
     graph, cost, base = result.graph, result.totals, result.totals_unoptimized
     lines = [f"### {_escape(title(result))}", ""]
+    estimate = cost.estimate
     rows = [
         [f"`{n.name}`", graph.display_op(n), shape_text(n.shape), commas(n.cost.params.total),
          commas(n.cost.maccs), commas(n.cost.flops), commas(n.cost.memory.total),
+         *([intensity_text(n.cost.estimate), n.cost.estimate.bound * bool(
+             n.cost.estimate.seconds), milliseconds(n.cost.estimate.seconds)]
+           if estimate else []),
          "+".join(fused_names(n))]
         for n in graph.nodes
     ]
     lines += table(["layer", "op", "output", "params", "MACCs", "FLOPs", "memory accesses",
-                    "absorbed"], rows, 3)
+                    *(["MACC/B", "bound", "est. ms"] if estimate else []), "absorbed"], rows, 3)
     lines.append("")
+    if estimate is not None:
+        lines += table([f"on {_escape(estimate.title)}", ""],
+                       [[label, value] for label, value in estimate_summary(estimate)], 2)
+        lines.append("")
     totals = [
         ("parameters", base.params.total, cost.params.total),
         ("MACCs", base.maccs, cost.maccs),

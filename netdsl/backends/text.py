@@ -16,8 +16,11 @@ from netdsl.backends.common import (
     CONVENTIONS,
     commas,
     compact,
+    estimate_summary,
     fused_names,
     human_bytes,
+    intensity_text,
+    milliseconds,
     shape_text,
     title,
 )
@@ -51,9 +54,47 @@ def _columns(graph: Graph, wide: bool) -> list[tuple[str, str, Callable[[Node], 
         ("%MACC", ">", lambda n: _percent(n.cost.maccs, totals.maccs)),
         ("%mem", ">", lambda n: _percent(n.cost.memory.total, totals.memory.total)),
     ]
+    if totals.estimate is not None:
+        seconds = totals.estimate.seconds
+        columns += [
+            ("MACC/B", ">", lambda n: intensity_text(n.cost.estimate)),
+            ("bound", "<", lambda n: n.cost.estimate.bound if n.cost.estimate.seconds else ""),
+            ("est.ms", ">", lambda n: milliseconds(n.cost.estimate.seconds)
+             if n.cost.estimate.seconds else ""),
+            ("%time", ">", lambda n: _share(n.cost.estimate.seconds, seconds)),
+        ]
+        if wide:
+            columns.append(("uJ", ">", lambda n: f"{n.cost.estimate.energy_joules * 1e6:.3g}"
+                            if n.cost.estimate.energy_joules else ""))
     if wide:
         columns.append(("absorbed", "<", lambda n: "+".join(fused_names(n))))
     return columns
+
+
+def _share(part: float, whole: float) -> str:
+    if not whole or not part:
+        return ""
+    share = 100 * part / whole
+    return f"{share:.1f}" if share < 10 else f"{share:.0f}"
+
+
+def estimate_lines(graph: Graph, width: int, count: int = 5) -> list[str]:
+    """The network on the device: latency, throughput, energy, what bounds the time."""
+    estimate = graph.cost.estimate
+    assert estimate is not None
+    lines = [f"Estimated on {estimate.title} ({estimate.device}; {estimate.dtype}, "
+             f"{estimate.memory_model} traffic)"]
+    label_width = max(len(label) for label, _ in estimate_summary(estimate))
+    lines += [f"  {label:<{label_width}}  {value}" for label, value in estimate_summary(estimate)]
+    slowest = sorted((n for n in graph.nodes if n.cost.estimate.seconds),
+                     key=lambda n: -n.cost.estimate.seconds)[:count]
+    lines += _wrap(f"  {'slowest':<{label_width}}  " + ", ".join(
+        f"{n.name} {milliseconds(n.cost.estimate.seconds)} ms ({n.cost.estimate.bound})"
+        for n in slowest), width, " " * (label_width + 4))
+    lines += _wrap("  Roofline: each layer takes max(FLOPs / 2 / peak MACC rate, bytes moved / "
+                   "bandwidth) + the per-layer overhead; an estimate from published device "
+                   "figures, not a measurement (docs/latency.md).", width, "    ")
+    return lines
 
 
 def _fit(name: str, width: int) -> str:
@@ -230,6 +271,9 @@ def render_text(result: CompileResult, width: int = WIDE) -> str:
     lines += layer_table(graph, width)
     lines.append("")
     lines += totals_table(graph.cost, result.baseline.cost)
+    if graph.cost.estimate is not None:
+        lines.append("")
+        lines += estimate_lines(graph, width)
     lines.append("")
     lines += largest(graph, width)
     lines.append("")

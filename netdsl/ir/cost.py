@@ -57,6 +57,65 @@ class MemoryAccesses:
 
 
 @attrs.frozen
+class LayerEstimate:
+    """A layer's estimated time and energy on a device (the ``estimate-latency`` pass).
+
+    Roofline: ``seconds = max(compute, memory) + overhead``; ``bound`` names the
+    largest of the three terms (``compute``, ``memory`` or ``overhead``).
+    ``intensity`` is MACCs per byte moved (None for a layer that moves nothing).
+    """
+
+    seconds: float = 0.0
+    compute_seconds: float = 0.0
+    memory_seconds: float = 0.0
+    overhead_seconds: float = 0.0
+    energy_joules: float = 0.0
+    bytes_moved: float = 0.0
+    intensity: float | None = None
+    bound: str = "none"  # compute, memory, overhead, or none for a layer that does not run
+    onchip: bool = False  # its working set fits in on-chip memory
+
+    def __add__(self, other: LayerEstimate) -> LayerEstimate:
+        """Two layers together (a collapsed block): times, energy and bytes add up."""
+        terms = [self.compute_seconds + other.compute_seconds,
+                 self.memory_seconds + other.memory_seconds]
+        moved = self.bytes_moved + other.bytes_moved
+        slowest = max((self, other), key=lambda e: e.seconds)
+        return LayerEstimate(
+            self.seconds + other.seconds, terms[0], terms[1],
+            self.overhead_seconds + other.overhead_seconds,
+            self.energy_joules + other.energy_joules, moved,
+            None if self.intensity is None and other.intensity is None else
+            ((self.intensity or 0) * self.bytes_moved + (other.intensity or 0) *
+             other.bytes_moved) / moved if moved else None,
+            slowest.bound, self.onchip and other.onchip)
+
+
+@attrs.frozen
+class GraphEstimate:
+    """The network's estimated latency and energy per inference on a device."""
+
+    device: str
+    title: str
+    dtype: str
+    memory_model: str
+    seconds: float
+    energy_joules: float
+    batch: int = 1
+    #: Shares of the estimated time spent in layers bound by each term.
+    shares: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def fps(self) -> float:
+        """Examples per second: the batch over the latency."""
+        return self.batch / self.seconds if self.seconds else float("inf")
+
+    def share(self, bound: str) -> float:
+        """The share of the estimated time in layers bound by ``bound`` (0 to 1)."""
+        return dict(self.shares).get(bound, 0.0)
+
+
+@attrs.frozen
 class LayerCost:
     """What one node costs; filled in by the ``annotate-cost`` pass."""
 
@@ -70,14 +129,18 @@ class LayerCost:
     attention_maccs: int = 0
     #: Elements the layer holds while it runs besides its inputs and output.
     workspace: int = 0
+    #: Time and energy on a device, when the ``estimate-latency`` pass ran.
+    estimate: LayerEstimate | None = None
 
     def __add__(self, other: LayerCost) -> LayerCost:
         """The figures of two layers together (a collapsed block in a diagram)."""
+        estimate = None if self.estimate is None or other.estimate is None \
+            else self.estimate + other.estimate
         return LayerCost(self.params + other.params, self.maccs + other.maccs,
                          self.flops + other.flops, self.memory + other.memory,
                          self.activations + other.activations,
                          self.attention_maccs + other.attention_maccs,
-                         max(self.workspace, other.workspace))
+                         max(self.workspace, other.workspace), estimate)
 
 
 #: Bytes per stored element for each dtype (cost-model.md section 3).
@@ -102,6 +165,8 @@ class GraphCost:
     batch: int = 1
     memory_model: str = "naive"
     attention_maccs: int = 0
+    #: Latency and energy on a device, when the ``estimate-latency`` pass ran.
+    estimate: GraphEstimate | None = None
 
     def bytes(self, elements: int) -> int:
         """Bytes taken by ``elements`` values of this report's dtype."""
