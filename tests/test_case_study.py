@@ -89,9 +89,11 @@ def make_div(v: float, d: int = 8) -> int:
     return new + d if new < 0.9 * v else new
 
 
-def mobilenet_v2_features(alpha: float) -> Calculator:
+def mobilenet_v2_features(alpha: float, keras_2018: bool = False) -> Calculator:
+    # The Keras MobileNetV2 of 2018 padded (0, 1) before every stride-2 layer, like V1.
+    keras_pad = keras_pad_v1 if keras_2018 else keras_pad_v2
     net = Calculator(126, 224, 3)
-    keras_pad_v2(net)
+    keras_pad(net)
     net.cbr(make_div(int(32 * alpha)), 3, 2)
     for c, t, n, s in [(16, 1, 1, 1), (24, 6, 2, 2), (32, 6, 3, 2), (64, 6, 4, 2),
                        (96, 6, 3, 1)]:
@@ -102,7 +104,7 @@ def mobilenet_v2_features(alpha: float) -> Calculator:
             if t > 1:
                 net.cbr(hidden)
             if stride == 2:
-                keras_pad_v2(net)
+                keras_pad(net)
             net.cbr(hidden, 3, stride, pad=1 if stride == 1 else 0, groups=hidden)
             net.cbr(cout, act=False)
             if stride == 1 and start_c == cout:  # residual add: two reads, one write
@@ -125,11 +127,15 @@ CASES = [
     ("mobilenet_v2_features.net", {"alpha": 1.0}, lambda: mobilenet_v2_features(1.0)),
     ("mobilenet_v2_features.net", {"alpha": 1.4}, lambda: mobilenet_v2_features(1.4)),
     ("vgg16_features.net", {}, vgg16_features),
+    ("mobilenet_v2_features.net", {"alpha": 1.0, "keras_2018": True},
+     lambda: mobilenet_v2_features(1.0, keras_2018=True)),
+    ("mobilenet_v2_features.net", {"alpha": 1.4, "keras_2018": True},
+     lambda: mobilenet_v2_features(1.4, keras_2018=True)),
 ]
 
 
 @pytest.mark.parametrize(("file", "params", "expected"), CASES,
-                         ids=["v1", "v2-1.0", "v2-1.4", "vgg16"])
+                         ids=["v1", "v2-1.0", "v2-1.4", "vgg16", "v2-1.0-2018", "v2-1.4-2018"])
 def test_case_study_matches_independent_count(file, params, expected):
     result = compile_file(CASE / file, params=params)
     reference = expected()
@@ -171,3 +177,16 @@ def test_compare_command_reproduces_the_case_study(capsys):
     assert f"{v1.maccs:,}" in out
     assert f"{v2.maccs:,} ({v2.maccs / v1.maccs:.2f}x)" in out
 
+
+
+def test_the_articles_own_counts():
+    """The article's 111M and 214M MACCs: its Keras padded (0, 1) before stride-2 layers."""
+    figures = {}
+    for alpha in (1.0, 1.4):
+        for keras_2018 in (False, True):
+            result = compile_file(CASE / "mobilenet_v2_features.net",
+                                  params={"alpha": alpha, "keras_2018": keras_2018})
+            figures[alpha, keras_2018] = result.totals.maccs
+    assert figures == {(1.0, False): 119_562_240, (1.4, False): 230_694_912,
+                       (1.0, True): 111_053_376, (1.4, True): 214_212_096}
+    assert round(figures[1.0, True] / 1e6) == 111 and round(figures[1.4, True] / 1e6) == 214
