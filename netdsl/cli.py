@@ -29,6 +29,7 @@ EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 REPORT_FORMATS = ("text", "json", "csv", "markdown")
 DIAGRAM_FORMATS = ("dot", "svg", "png", "pdf")
 FORMATS = (*REPORT_FORMATS, "ir", *DIAGRAM_FORMATS)
+ROOFLINE_FORMATS = ("svg", "png", "pdf")  # netdsl.backends.roofline.IMAGE_FORMATS
 #: The format an output file's suffix implies when --format is not given.
 SUFFIX_FORMATS = {".txt": "text", ".json": "json", ".csv": "csv", ".md": "markdown",
                   ".ir": "ir", ".dot": "dot", ".gv": "dot", ".svg": "svg", ".png": "png",
@@ -119,9 +120,12 @@ def _parser() -> argparse.ArgumentParser:
                           help="write the weights after the passes (folded) to OUT.npz")
     diagram = compile_.add_argument_group(
         "diagrams", "options of --format dot, svg, png and pdf (docs/diagrams.md)")
-    diagram.add_argument("--color-by", choices=("maccs", "memory", "params", "none"),
+    diagram.add_argument("--color-by", choices=("maccs", "memory", "params", "latency",
+                                                "bound", "none"),
                          default="maccs",
-                         help="shade boxes by this figure, on a log scale (default: maccs)")
+                         help="shade boxes by this figure, on a log scale (default: maccs); "
+                         "latency (estimated time) and bound (compute, memory or overhead, "
+                         "by category) need --device")
     diagram.add_argument("--collapse-blocks", type=_depth, nargs="?", const=0, default=None,
                          metavar="DEPTH",
                          help="draw each block instance as one box with its totals; with "
@@ -134,6 +138,20 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("passes", help="list the passes, their options and the default "
                         "pipeline")
+
+    # --- netdsl devices (device profiles; netdsl/devices) ---------------------------------
+    devices = commands.add_parser(
+        "devices", help="list the device profiles for latency and energy estimates, or show "
+        "one in full",
+        description="List the shipped device profiles with their key figures (peak MACC/s "
+        "per dtype, DRAM bandwidth, ridge point, on-chip memory, per-layer overhead, energy), "
+        "or show one profile, shipped or a .toml file of your own, with the source of every "
+        "figure. docs/devices.md describes the format.")
+    devices.add_argument("device", nargs="?", metavar="NAME|FILE.toml",
+                         help="a shipped profile's name (e.g. rpi4) or a profile file")
+    devices.add_argument("--format", choices=("text", "json"), default="text",
+                         help="output format (default: text)")
+    # --- end of netdsl devices ------------------------------------------------------------
 
     import_ = commands.add_parser(
         "import", help="write an ONNX model as netdsl source (needs the onnx extra)",
@@ -227,6 +245,31 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--time-budget", type=_seconds, default=3.0, metavar="SECONDS",
                          help="with --bench: seconds of timed runs per network (default 3; at "
                          "least 5 runs)")
+
+    roofline = commands.add_parser(
+        "roofline", help="draw each layer under a device's roofline, and the time per layer "
+        "(needs the plot extra)",
+        description="Estimate each layer's time on a device (the estimate-latency pass) and "
+        "draw the roofline: each layer with MACCs a point at (arithmetic intensity, MACCs / "
+        "estimated time) under the device's roof, sized by its share of the time and coloured "
+        "by what bounds it, the heaviest named; beside it the slowest layers' time split into "
+        "compute, memory and overhead. Needs matplotlib (pip install 'netdsl[plot]').")
+    roofline.add_argument("file", help="the .net file to read ('-' for standard input)")
+    add_common(roofline)
+    roofline.add_argument("--device", required=True, metavar="NAME|FILE.toml",
+                          help="the device to estimate on (`netdsl devices` lists the profiles)")
+    roofline.add_argument("-o", "--output", metavar="FILE",
+                          help="write the chart to FILE (.svg, .png or .pdf) instead of "
+                          "standard output")
+    roofline.add_argument("--format", choices=ROOFLINE_FORMATS, default=None,
+                          help="image format (default: from the -o file's suffix, else svg)")
+    roofline.add_argument("--dtype", choices=DTYPES, default="fp32",
+                          help="element type: the device's peak for it, and bytes moved "
+                          "(default: fp32)")
+    roofline.add_argument("--batch", type=_positive, default=1, metavar="N",
+                          help="batch size (default 1)")
+    roofline.set_defaults(memory_model="naive")  # the estimate counts its own traffic
+    add_pass_options(roofline)
     return parser
 
 
@@ -683,6 +726,31 @@ def _render(result, args: argparse.Namespace, fmt: str) -> str | bytes:
             "markdown": result.to_markdown}[fmt]()
 
 
+def _roofline(args: argparse.Namespace) -> None:
+    """``netdsl roofline``: the layers under the device's roofline, and their times."""
+    from netdsl.bridge import require
+
+    require("matplotlib", "netdsl roofline")  # before compiling: say what to install at once
+    fmt = args.format
+    if fmt is None:
+        to_file = args.output not in (None, "-")
+        fmt = SUFFIX_FORMATS.get(os.path.splitext(args.output)[1].lower()) if to_file else "svg"
+        if fmt not in ROOFLINE_FORMATS:
+            raise error("E309", "cannot tell the image format from the file name "
+                        f"'{printable(args.output)}'",
+                        hint="name it .svg, .png or .pdf, or give --format svg, png or pdf")
+    if fmt in ("png", "pdf") and args.output in (None, "-") and _isatty(sys.stdout):
+        raise error("E100", f"refusing to write a {fmt.upper()} image to the terminal",
+                    hint=f"write it to a file with -o, e.g. -o roofline.{fmt}")
+    check_destination(args.output, [args.file])
+    result = _compile(args.file, parse_assignments(args.params), args)
+    _report_warnings(result, args)
+    _print_diagnostics_of_passes(result, args)
+    from netdsl.backends.roofline import render_roofline
+
+    write_output(render_roofline(result, fmt), args.output, [args.file])
+
+
 def _draw(result, args: argparse.Namespace, fmt: str) -> str | bytes:
     """The diagram as DOT text or an image; without Graphviz, the DOT text beside -o."""
     if fmt in ("png", "pdf") and args.output in (None, "-") and _isatty(sys.stdout):
@@ -769,6 +837,13 @@ def _import(args: argparse.Namespace) -> None:
         _write_stderr(f"wrote {printable(args.output)}: network {imported.network}, "
                       f"{len(result.graph)} layers, {totals.params.total:,} parameters, "
                       f"{totals.maccs:,} MACCs\n")
+
+
+def _devices(args: argparse.Namespace) -> None:
+    """``netdsl devices``: every shipped device profile, or one (a name or a file) in full."""
+    from netdsl.devices.listing import render  # not loaded by the other commands
+
+    _write_stdout(render(args.device, args.format))
 
 
 def _export(args: argparse.Namespace) -> None:
@@ -912,6 +987,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "passes":
             _write_stdout(list_passes())
             return EXIT_OK
+        if args.command == "devices":
+            _devices(args)
+            return EXIT_OK
         if args.command == "compare":
             inputs = [split_variant(spec)[0] for spec in args.files]
             write_output(_run_compare(args), args.output, inputs)
@@ -924,6 +1002,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_OK
         if args.command == "bench":
             _bench(args)
+            return EXIT_OK
+        if args.command == "roofline":
+            _roofline(args)
             return EXIT_OK
         result = _compile(args.file, parse_assignments(args.params), args)
         _report_warnings(result, args)

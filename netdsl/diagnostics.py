@@ -225,7 +225,10 @@ ERROR_CODES: dict[str, str] = {
     "E501": "network too large (size limit reached: layers, source bytes, nesting, digits)",
     "E601": "unknown pass",
     "E602": "a pass runs before one it requires",
-    "E603": "a pass option that is unknown, invalid, or for a pass that does not run",
+    "E603": "a pass option that is unknown, invalid, or for a pass that does not run; an "
+            "estimate shown without a device",
+    "E605": "unknown device (not a shipped profile nor a readable file)",
+    "E606": "invalid device profile, or a dtype the device does not run",
     "E701": "the weights file cannot be read",
     "E702": "the weights do not match the network",
     "E703": "invalid seed for random weights",

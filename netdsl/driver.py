@@ -176,6 +176,21 @@ class CompileResult:
 
         return to_onnx(self.graph if optimized else self.baseline, batch=batch).model
 
+    def roofline(self, image_format: str = "svg") -> bytes:
+        """The roofline chart as ``svg``, ``png`` or ``pdf`` bytes (``netdsl roofline``).
+
+        Each layer with MACCs under the device's roof, sized by its share of the
+        estimated time, and the slowest layers' time split into compute, memory
+        and overhead (:mod:`netdsl.backends.roofline`). The result must carry an
+        estimate (compiled with ``device=``; E603 otherwise); needs the ``plot``
+        extra, matplotlib (E901 otherwise). In Jupyter:
+        ``IPython.display.SVG(result.roofline())``;
+        :func:`netdsl.backends.roofline.roofline_figure` gives the matplotlib figure.
+        """
+        from netdsl.backends.roofline import render_roofline
+
+        return render_roofline(self, image_format)
+
     def render(self, image_format: str = "svg", **options: Any) -> bytes:
         """The diagram drawn by Graphviz as ``svg``, ``png`` or ``pdf`` bytes.
 

@@ -405,8 +405,9 @@ def test_compulsory_is_a_lower_bound_of_naive() -> None:
 
 
 def test_unknown_memory_model_is_refused() -> None:
-    with pytest.raises(ValueError, match="memory_model"):
+    with pytest.raises(netdsl.NetdslError, match="memory_model") as caught:
         totals("input(4, 4, 1)\nrelu", memory_model="perfect")
+    assert caught.value.diagnostics[0].code == "E603"
 
 
 def test_fusion_removes_the_fused_layers_traffic_and_keeps_their_flops() -> None:

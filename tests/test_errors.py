@@ -32,7 +32,8 @@ FILE_CODES = {case.split("-")[0] for case in CASES}
 # E701, E702 and E703 (weights) are also tested at length in test_robust_weights.py.
 API_CODES = {"E100", "E203", "E309", "E407", "E601", "E602", "E603", "E701", "E702", "E703",
              "E704",
-             "E801", "E802", "E901", "E902", "E903", "E904", "E905", "E906"}
+             "E801", "E802", "E901", "E902", "E903", "E904", "E905", "E906",
+             "E605", "E606"}  # device profiles: tested in tests/test_devices.py
 
 
 def rendered(call) -> str:

@@ -27,6 +27,9 @@ def test_wheel_installs_and_runs_outside_the_source_tree(tmp_path: Path) -> None
 
     names = zipfile.ZipFile(wheel).namelist()
     assert "netdsl/grammar/netdsl.lark" in names and "netdsl/stdlib/std.net" in names
+    from netdsl.devices import shipped_devices  # every device profile ships in the wheel
+
+    assert {f"netdsl/devices/{name}.toml" for name in shipped_devices()} <= set(names)
 
     env = tmp_path / "venv"
     venv.create(env, with_pip=True)
@@ -41,6 +44,9 @@ def test_wheel_installs_and_runs_outside_the_source_tree(tmp_path: Path) -> None
                            capture_output=True, text=True, cwd=tmp_path, check=False)
     assert check.returncode == 0, check.stderr
     assert "154 layers, input 224x224x3, output 1000" in check.stdout
+    devices = subprocess.run([str(env / "bin" / "netdsl"), "devices", "edgetpu"],
+                             capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert devices.returncode == 0 and "int8 2 T MACC/s" in devices.stdout, devices.stderr
     where = subprocess.run([str(python), "-c", "import netdsl; print(netdsl.__file__)"],
                            capture_output=True, text=True, cwd=tmp_path, check=True)
     assert str(env) in where.stdout  # the installed copy, not the source tree

@@ -180,7 +180,7 @@ def graph_estimate_record(estimate: GraphEstimate) -> dict[str, Any]:
         "dtype": estimate.dtype,
         "memory_model": estimate.memory_model,
         "seconds": estimate.seconds,
-        "fps": estimate.fps,
+        "fps": estimate.fps if estimate.seconds else None,  # JSON has no infinity
         "energy_joules": estimate.energy_joules,
         "time_share": {bound: share for bound, share in estimate.shares},
     }

@@ -2,7 +2,10 @@
 
 Each metric is shown for every network with its ratio to the first one, so
 ``netdsl compare v1.net v2.net`` answers "how much more does B cost than A"
-for compute, memory traffic and memory at once.
+for compute, memory traffic and memory at once. When every network was
+estimated on a device (``--device``), the estimated latency, throughput,
+energy and memory-bound share of the time follow; with ``--bench``, the
+measured latency.
 """
 
 from __future__ import annotations
@@ -10,11 +13,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import textwrap
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from netdsl.backends.markdown import table
+from netdsl.ir.cost import GraphEstimate
 from netdsl.ir.graph import GraphCost
 
 if TYPE_CHECKING:
@@ -42,8 +47,17 @@ def _values(result: CompileResult) -> dict[str, int]:
     return values
 
 
-def ratio(value: int, reference: int) -> float | None:
-    return value / reference if reference else None
+def ratio(value: float, reference: float) -> float | None:
+    """``value / reference``; None when it has no finite value (a zero reference)."""
+    if not reference:
+        return None
+    r = value / reference
+    return r if math.isfinite(r) else None
+
+
+def _finite(value: float) -> float | None:
+    """A figure for JSON, which has no infinity (the FPS of a network that takes no time)."""
+    return value if math.isfinite(value) else None
 
 
 def _ratio_text(value: int, reference: int) -> str:
@@ -72,16 +86,48 @@ def measured_rows(benches: Sequence[Benchmark] | None) -> list[tuple[str, str, l
     return [(key, label, [get(b) for b in benches], fmt) for key, label, get, fmt in MEASURED]
 
 
+#: (key, label, getter, format) of the rows an estimate on a device adds (``--device``):
+#: the device's name (text, no ratio), then figures of the roofline estimate.
+ESTIMATED: tuple[tuple[str, str, Callable[[GraphEstimate], Any], str], ...] = (
+    ("device", "device", lambda e: e.device, "{}"),
+    ("est_latency_ms", "est. latency (ms)", lambda e: e.seconds * 1000, "{:,.3f}"),
+    ("est_fps", "est. FPS (examples/s)", lambda e: e.fps, "{:,.1f}"),
+    ("est_energy_mj", "est. energy per inference (mJ)",
+     lambda e: e.energy_joules * 1000 / e.batch, "{:.4g}"),
+    ("est_memory_bound_share", "est. memory-bound time", lambda e: e.share("memory"),
+     "{:.1%}"),
+)
+
+
+def estimates(results: Sequence[CompileResult]) -> list[GraphEstimate] | None:
+    """Every network's estimate on its device; None unless every one was estimated."""
+    found = [r.totals.estimate for r in results]
+    return None if not found or None in found else found  # type: ignore[return-value]
+
+
+def estimated_rows(results: Sequence[CompileResult]) -> list[tuple[str, str, list[Any], str]]:
+    """(key, label, one value per network, format) of the estimated rows, if any."""
+    found = estimates(results)
+    if found is None:
+        return []
+    return [(key, label, [get(e) for e in found], fmt) for key, label, get, fmt in ESTIMATED]
+
+
 def _all_rows(results: Sequence[CompileResult],
               benches: Sequence[Benchmark] | None) -> list[tuple[str, str, list[Any], str]]:
     counted = [(key, label, vals, "{:,}") for key, label, vals in compare_rows(results)]
-    return [*counted, *measured_rows(benches)]
+    return [*counted, *estimated_rows(results), *measured_rows(benches)]
+
+
+def _numeric(vals: list[Any]) -> bool:
+    """Whether a row holds figures (with ratios), not text such as the device's name."""
+    return not any(isinstance(v, str) for v in vals)
 
 
 def _cells(rows: list[tuple[str, str, list[Any], str]]) -> list[list[str]]:
-    """Each value; after the first of a row, with its ratio to the first."""
-    return [[f"{fmt.format(v)} ({_ratio_text(v, vals[0])})" if i else fmt.format(v)
-             for i, v in enumerate(vals)] for _, _, vals, fmt in rows]
+    """Each value; after the first of a row of figures, with its ratio to the first."""
+    return [[f"{fmt.format(v)} ({_ratio_text(v, vals[0])})" if i and _numeric(vals)
+             else fmt.format(v) for i, v in enumerate(vals)] for _, _, vals, fmt in rows]
 
 
 def _measured_note(benches: Sequence[Benchmark] | None) -> str:
@@ -93,6 +139,20 @@ def _measured_note(benches: Sequence[Benchmark] | None) -> str:
             f"({first.provider}, {threads}, {first.optimization}: the network as written, "
             f"optimised by ONNX Runtime; random weights and input), median and p90 of "
             f"{', '.join(str(b.runs) for b in benches)} runs.")
+
+
+def _estimated_note(results: Sequence[CompileResult]) -> str:
+    found = estimates(results)
+    if found is None:
+        return ""
+    first = found[0]
+    devices = {(e.device, e.title, e.dtype, e.memory_model) for e in found}
+    where = (f"on {first.title} ({first.device}; {first.dtype}, {first.memory_model} "
+             "traffic)" if len(devices) == 1 else "on each network's device")
+    return (f" Estimated figures (est.): a roofline {where} from the figures of its profile, "
+            "not a measurement (docs/latency.md). Latency is per batch; energy per inference "
+            "is per example (the batch's energy over the batch size); memory-bound time is "
+            "the share of the estimated time spent in layers bound by memory bandwidth.")
 
 
 def render_compare_text(labels: Sequence[str], results: Sequence[CompileResult],
@@ -112,7 +172,7 @@ def render_compare_text(labels: Sequence[str], results: Sequence[CompileResult],
     note = (f"Ratios are to the first column. Memory accesses: {cost.memory_model} model, in "
             f"elements; dtype {cost.dtype}; batch {cost.batch}. MACCs count convolution and "
             "dense multiply-accumulates only; FLOPs add the elementwise work."
-            + _measured_note(benches))
+            + _estimated_note(results) + _measured_note(benches))
     lines += ["", *textwrap.wrap(note, max(60, len(head)))]
     return "\n".join(lines) + "\n"
 
@@ -121,6 +181,9 @@ def render_compare_json(labels: Sequence[str], results: Sequence[CompileResult],
                         benches: Sequence[Benchmark] | None = None) -> str:
     rows = compare_rows(results)
     measured = measured_rows(benches)
+    found = estimates(results)
+    estimated = [(key.removeprefix("est_"), vals) for key, _, vals, _ in
+                 estimated_rows(results) if key != "device"]
     networks = []
     for i, (label, result) in enumerate(zip(labels, results, strict=True)):
         networks.append({
@@ -132,6 +195,14 @@ def render_compare_json(labels: Sequence[str], results: Sequence[CompileResult],
             "totals": {key: vals[i] for key, _, vals in rows},
             "ratios": {key: ratio(vals[i], vals[0]) for key, _, vals in rows},
         })
+        if found is not None:
+            e = found[i]
+            networks[-1]["estimate"] = {
+                "device": e.device, "device_title": e.title, "dtype": e.dtype,
+                "memory_model": e.memory_model, "batch": e.batch,
+                **{key: _finite(vals[i]) for key, vals in estimated}}
+            networks[-1]["estimate_ratios"] = {key: ratio(vals[i], vals[0])
+                                               for key, vals in estimated}
         if benches:
             networks[-1]["measured"] = {
                 **{key: round(vals[i], 6) for key, _, vals, _ in measured},
@@ -156,11 +227,12 @@ def render_compare_csv(labels: Sequence[str], results: Sequence[CompileResult],
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     rows = _all_rows(results, benches)
+    numeric = [row for row in rows if _numeric(row[2])]
     writer.writerow(["label", "network", *(key for key, _, _, _ in rows),
-                     *(f"{key}_ratio" for key, _, _, _ in rows)])
+                     *(f"{key}_ratio" for key, _, _, _ in numeric)])
     for i, (label, result) in enumerate(zip(labels, results, strict=True)):
-        ratios = [ratio(vals[i], vals[0]) for _, _, vals, _ in rows]
-        values = [vals[i] if isinstance(vals[i], int) else f"{vals[i]:.6f}"
+        ratios = [ratio(vals[i], vals[0]) for _, _, vals, _ in numeric]
+        values = [vals[i] if isinstance(vals[i], int | str) else f"{vals[i]:.6f}"
                   for _, _, vals, _ in rows]
         writer.writerow([label, result.name, *values,
                          *("" if r is None else f"{r:.4f}" for r in ratios)])

@@ -19,7 +19,10 @@ What is drawn:
   are drawn as one box with their summed figures (``collapse=0``: every
   top-level instance is a box), except instances matched by ``expand``;
 * fills shaded by one figure on a logarithmic, perceptually even scale
-  (:mod:`netdsl.backends.palette`), explained by a legend under the title.
+  (:mod:`netdsl.backends.palette`), explained by a legend under the title;
+* when the ``estimate-latency`` pass ran (``--device``), each box's estimated
+  time and what bounds it, the whole estimate in its tooltip, and two more
+  colourings: by estimated time (the same log scale) and by bound (categories).
 
 Names and labels are escaped for DOT strings and HTML-like labels, so any
 layer name is drawn as written.
@@ -33,8 +36,10 @@ from fnmatch import fnmatchcase
 
 import attrs
 
-from netdsl.backends.common import commas, compact, human_bytes, shape_text
-from netdsl.backends.palette import ZERO, LogScale, colour_at, text_colour
+from netdsl.backends.common import commas, compact, human_bytes, milliseconds, shape_text
+from netdsl.backends.palette import BOUND, ZERO, LogScale, colour_at, text_colour
+from netdsl.diagnostics import error
+from netdsl.ir.cost import LayerEstimate
 from netdsl.ir.graph import Graph, LayerCost, Node
 from netdsl.ir.ops import (
     AdaptivePool,
@@ -57,7 +62,9 @@ METRICS: dict[str, tuple[str, Callable[[LayerCost], int]]] = {
     "memory": ("memory accesses", lambda c: c.memory.total),
     "params": ("parameters", lambda c: c.params.total),
 }
-COLOR_BY = (*METRICS, "none")
+#: Colourings by the estimate on a device: they need the ``estimate-latency`` pass.
+ESTIMATED = ("latency", "bound")
+COLOR_BY = (*METRICS, *ESTIMATED, "none")
 #: Graphviz's names for the directions: top-down, left-right and their reverses.
 RANKDIRS = ("TB", "LR", "BT", "RL")
 
@@ -105,6 +112,21 @@ class _Unit:
         costs = [node.cost for node in self.nodes]
         assert None not in costs, "annotate-cost did not run"
         object.__setattr__(self, "cost", sum(costs[1:], start=costs[0]))
+
+    @property
+    def estimate(self) -> LayerEstimate | None:
+        """The estimated time and energy of the box: of all its layers."""
+        return self.cost.estimate
+
+    @property
+    def slowest(self) -> Node:
+        """The layer with the longest estimated time (the first of equals)."""
+        return max(self.nodes, key=lambda node: node.cost.estimate.seconds)
+
+    @property
+    def bound(self) -> str:
+        """What bounds the box's estimated time: a collapsed block takes its slowest layer's."""
+        return self.slowest.cost.estimate.bound
 
 
 @attrs.define
@@ -230,6 +252,25 @@ def _small(text: str) -> str:
     return f'<font point-size="8">{text}</font>'
 
 
+def duration(seconds: float) -> str:
+    """``0.23 ms``, ``48.5 µs``: a time to two or three digits, in a unit that keeps it short."""
+    if seconds <= 0:
+        return "0"
+    for unit, factor in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9)):
+        if seconds >= factor / 10 or unit == "ns":
+            value = seconds / factor
+            return f"{value:.{0 if value >= 100 else 1 if value >= 10 else 2}f} {unit}"
+    raise AssertionError("unreachable")
+
+
+def _estimate_line(unit: _Unit) -> str | None:
+    """``0.23 ms, memory``: the box's estimated time and bound, when it has one and runs."""
+    estimate = unit.estimate
+    if estimate is None or not estimate.seconds:
+        return None
+    return f"{duration(estimate.seconds)}, {unit.bound}"
+
+
 def _node_label(graph: Graph, unit: _Unit, base: str) -> str:
     if unit.block is None:
         node = unit.nodes[0]
@@ -251,24 +292,60 @@ def _node_label(graph: Graph, unit: _Unit, base: str) -> str:
     figures = _figures(unit.cost)
     if figures:
         lines.append(_small(_html(figures)))
+    estimated = _estimate_line(unit)
+    if estimated:
+        lines.append(_small(_html(estimated)))
     return "<" + "<br/>".join(lines) + ">"
 
 
 def _tooltip(unit: _Unit) -> str:
     if unit.block is not None:
         path, block = unit.block
-        return f"{path} ({block}): " + ", ".join(n.name for n in unit.nodes)
-    node = unit.nodes[0]
-    where = f" ({node.span.location()})" if node.span else ""
-    return node.name + where
+        text = f"{path} ({block}): " + ", ".join(n.name for n in unit.nodes)
+    else:
+        node = unit.nodes[0]
+        where = f" ({node.span.location()})" if node.span else ""
+        text = node.name + where
+    if unit.estimate is not None:
+        text += "\n" + _estimate_tooltip(unit)
+    return text
+
+
+def _estimate_tooltip(unit: _Unit) -> str:
+    """The whole estimate of a box, on two or three lines."""
+    e = unit.estimate
+    assert e is not None
+    if not e.seconds:
+        return "estimated: does not run (nothing computed, nothing moved)"
+    if unit.block is None:
+        head = f"estimated {milliseconds(e.seconds)} ms, {e.bound} bound"
+    else:
+        slowest = unit.slowest
+        head = (f"estimated {milliseconds(e.seconds)} ms in all; slowest layer "
+                f"{slowest.name}, {milliseconds(slowest.cost.estimate.seconds)} ms, "
+                f"{unit.bound} bound")
+    terms = (f"compute {milliseconds(e.compute_seconds)} ms, memory "
+             f"{milliseconds(e.memory_seconds)} ms, overhead "
+             f"{milliseconds(e.overhead_seconds)} ms")
+    onchip = {node.cost.estimate.onchip for node in unit.nodes if node.cost.estimate.seconds}
+    where = {frozenset({True}): "on-chip memory", frozenset({False}): "DRAM"}.get(
+        frozenset(onchip), "DRAM and on-chip memory")
+    intensity = "" if e.intensity is None else f", {e.intensity:.3g} MACCs per byte"
+    moved = (f"{human_bytes(round(e.bytes_moved))} moved from {where}{intensity}; "
+             f"energy {e.energy_joules * 1e6:.3g} µJ")
+    return "\n".join((head, terms, moved))
 
 
 def _cluster_label(cluster: _Cluster, base: str, metric: str) -> str:
     name = _relative(cluster.path, base)
     text = name if name.rsplit("/", 1)[-1] == cluster.block else f"{name} · {cluster.block}"
-    label, read = METRICS[metric]
-    total = sum(read(unit.cost) for unit in cluster.units())
-    figure = f"{compact(total)} {label}" if total else ""
+    if metric in ESTIMATED:  # the frame's estimated time
+        seconds = sum(unit.estimate.seconds for unit in cluster.units())
+        figure = duration(seconds) if seconds else ""
+    else:
+        label, read = METRICS[metric]
+        total = sum(read(unit.cost) for unit in cluster.units())
+        figure = f"{compact(total)} {label}" if total else ""
     return f"<<b>{_html(text)}</b>" + (f"  {_small(_html(figure))}" if figure else "") + ">"
 
 
@@ -281,16 +358,33 @@ def _graph_label(graph: Graph, color_by: str, scale: LogScale) -> str:
               f"{commas(cost.peak_activations)} · model {human_bytes(cost.model_bytes)} "
               f"({cost.dtype})")
     rows = [f"<b>{_html(f'{graph.name}({arguments})')}</b>", _html(totals)]
+    if cost.estimate is not None:
+        e = cost.estimate
+        shares = ", ".join(f"{bound} {100 * share:.0f}%" for bound, share in e.shares
+                           if share >= 0.0005)
+        rows.append(_html(f"estimated on {e.title} ({e.device}; {e.dtype}, {e.memory_model} "
+                          "traffic; a roofline, not a measurement):"))
+        rows.append(_html(
+            f"{milliseconds(e.seconds)} ms per batch of {e.batch} · {e.fps:,.1f} examples/s"
+            f" · {e.energy_joules * 1000:.4g} mJ per batch"
+            + (f" · time in layers bound by {shares}" if shares else "")))
     legend = ""
-    if color_by != "none":
-        label = METRICS[color_by][0]
+    if color_by == "bound":
+        rows.append(_html("fill: what bounds each box's estimated time (a collapsed block: "
+                          "its slowest layer)"))
+        cells = [_swatch(fill, bound) for bound, fill in BOUND.items()]
+    elif color_by != "none":
+        label = "estimated time" if color_by == "latency" else METRICS[color_by][0]
         rows.append(_html(f"fill: {label} per box, logarithmic scale"))
         cells = [_swatch(ZERO, "0")]
         if scale:
             steps = 6 if scale.high > scale.low else 1
             for i in range(steps):
                 t = i / (steps - 1) if steps > 1 else 1.0
-                cells.append(_swatch(colour_at(t), compact(round(scale.value_at(t)))))
+                value = scale.value_at(t)
+                cells.append(_swatch(colour_at(t), duration(value) if color_by == "latency"
+                                     else compact(round(value))))
+    if color_by != "none":
         legend = ('<tr><td align="left"><table border="0" cellspacing="2" cellpadding="3">'
                   f"<tr>{''.join(cells)}</tr></table></td></tr>")
     body = "".join(f'<tr><td align="left">{row}</td></tr>' for row in rows)
@@ -315,17 +409,28 @@ def render_dot(
     ``color_by`` is one of :data:`COLOR_BY`; ``collapse`` the depth of block
     nesting drawn as clusters (None: every layer is drawn); ``expand`` instance
     paths or shell patterns (``stage3/*``) never collapsed; ``rankdir`` one of
-    :data:`RANKDIRS`.
+    :data:`RANKDIRS`. Colouring by ``latency`` or ``bound`` needs the estimate
+    of the ``estimate-latency`` pass (a device): without it, NetdslError E603.
     """
     if color_by not in COLOR_BY:
         raise ValueError(f"color_by must be one of {', '.join(COLOR_BY)}, not {color_by!r}")
+    estimated = graph.cost is not None and graph.cost.estimate is not None and all(
+        node.cost is not None and node.cost.estimate is not None for node in graph.nodes)
+    if color_by in ESTIMATED and not estimated:
+        raise error("E603", f"colouring by {color_by} needs each layer's estimated time, and "
+                    "this network was not estimated on a device",
+                    hint="give --device NAME (from Python: compile_file(..., device=NAME))")
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, not {rankdir!r}")
     if collapse is not None and collapse < 0:
         raise ValueError(f"collapse must be a depth of 0 or more, not {collapse}")
     units = _units(graph, collapse, expand)
-    read = METRICS[color_by][1] if color_by != "none" else None
-    scale = LogScale(read(u.cost) for u in units) if read else LogScale(())
+    read: Callable[[_Unit], float] | None = None
+    if color_by == "latency":
+        read = lambda u: u.estimate.seconds  # noqa: E731
+    elif color_by in METRICS:
+        read = lambda u, get=METRICS[color_by][1]: get(u.cost)  # noqa: E731
+    scale = LogScale(read(u) for u in units) if read else LogScale(())
     lines = [
         f"digraph {quote(graph.name)} {{",
         f'  graph [rankdir={rankdir}, fontname="{FONT}", fontsize=11, labelloc=t, '
@@ -339,11 +444,16 @@ def render_dot(
     counter = iter(range(len(units)))
     metric = color_by if color_by != "none" else "maccs"
 
+    def fill_of(unit: _Unit) -> str:
+        if color_by == "bound":
+            return BOUND[unit.bound]
+        return scale.fill(read(unit)) if read else ZERO
+
     def emit(cluster: _Cluster, base: str, depth: int) -> None:
         indent = "  " * (depth + 1)
         for item in cluster.items:
             if isinstance(item, _Unit):
-                fill = scale.fill(read(item.cost)) if read else ZERO
+                fill = fill_of(item)
                 lines.append(
                     f"{indent}{quote(item.id)} [label={_node_label(graph, item, base)}, "
                     f'fillcolor="{fill}", fontcolor="{text_colour(fill)}", '

@@ -8,6 +8,9 @@ steps along it look like equal steps in lightness (it is uniform in the
 CAM02-UCS colour space) and it stays ordered in greyscale and for the common
 forms of colour blindness. Its darkest fifth is left out: near-black fills make
 labels hard to read and are hard to tell apart.
+
+What bounds a layer's estimated time (compute, memory, overhead) is a category,
+not a quantity: those fills (:data:`BOUND`) are distinct hues, not a scale.
 """
 
 from __future__ import annotations
@@ -21,6 +24,12 @@ MAGMA = ("#fcfdbf", "#fecf92", "#fe9f6d", "#f7705c", "#de4968", "#b73779", "#8c2
 
 #: The fill of a layer whose figure is zero (it is not on the log scale).
 ZERO = "#ffffff"
+
+#: Fills for what bounds a layer's estimated time (``--color-by bound``): categories, not
+#: a scale, so the colours come from Okabe and Ito's palette, chosen to stay distinct for
+#: the common kinds of colour blindness (sky blue, orange, reddish purple; black labels
+#: contrast with each by 6.8:1 or more). A layer that does not run is white, like a zero.
+BOUND = {"compute": "#56b4e9", "memory": "#e69f00", "overhead": "#cc79a7", "none": ZERO}
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:

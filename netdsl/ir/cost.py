@@ -74,13 +74,16 @@ class LayerEstimate:
     intensity: float | None = None
     bound: str = "none"  # compute, memory, overhead, or none for a layer that does not run
     onchip: bool = False  # its working set fits in on-chip memory
+    #: The time of the slowest layer summed in (a collapsed block takes its bound).
+    slowest: float = 0.0
 
     def __add__(self, other: LayerEstimate) -> LayerEstimate:
-        """Two layers together (a collapsed block): times, energy and bytes add up."""
+        """Two layers together (a collapsed block): times, energy and bytes add up; the
+        bound is the slowest layer's."""
         terms = [self.compute_seconds + other.compute_seconds,
                  self.memory_seconds + other.memory_seconds]
         moved = self.bytes_moved + other.bytes_moved
-        slowest = max((self, other), key=lambda e: e.seconds)
+        slowest = max((self, other), key=lambda e: e.slowest)
         return LayerEstimate(
             self.seconds + other.seconds, terms[0], terms[1],
             self.overhead_seconds + other.overhead_seconds,
@@ -88,7 +91,7 @@ class LayerEstimate:
             None if self.intensity is None and other.intensity is None else
             ((self.intensity or 0) * self.bytes_moved + (other.intensity or 0) *
              other.bytes_moved) / moved if moved else None,
-            slowest.bound, self.onchip and other.onchip)
+            slowest.bound, self.onchip and other.onchip, slowest.slowest)
 
 
 @attrs.frozen

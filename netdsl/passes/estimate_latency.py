@@ -8,7 +8,10 @@ it is given: after the default pipeline, what the optimised graph costs
 no memory traffic). docs/latency.md states the model:
 
 * **compute** = the layer's FLOPs / 2 (MACCs, and every other operation counted
-  as half a multiply-accumulate) / the device's peak MACC/s for the dtype;
+  as half a multiply-accumulate) / (the device's peak MACC/s for the dtype x the
+  efficiency of the layer's kind, when the profile gives one: ``conv``,
+  ``pointwise`` (1x1), ``depthwise``, ``dense`` (dense and linear layers), or
+  ``other``; 1 otherwise);
 * **memory** = the bytes the layer moves / the bandwidth: DRAM's, or the on-chip
   memory's when the layer's working set (its inputs, output and weights) fits in
   it. The bytes are the layer's memory accesses under the ``traffic`` option's
@@ -34,6 +37,7 @@ import attrs
 from netdsl.diagnostics import error
 from netdsl.ir.cost import DTYPE_BYTES, GraphEstimate, LayerEstimate
 from netdsl.ir.graph import Graph, Node
+from netdsl.ir.ops import Conv, Dense, Linear, MultiHeadAttention
 from netdsl.passes.annotate_cost import layer_cost
 from netdsl.passes.base import PassResult
 
@@ -107,19 +111,33 @@ class EstimateLatency:
         onchip = device.onchip_bytes is not None and elements * size <= device.onchip_bytes
         bandwidth = device.onchip_bandwidth if onchip else device.dram_bandwidth
         per_byte = device.energy_per_byte_onchip if onchip else device.energy_per_byte_dram
-        compute = cost.flops / 2 / peak
+        efficiency = getattr(device, "efficiency", {}).get(layer_kind(node), 1.0)
+        compute = cost.flops / 2 / (peak * efficiency)
         memory = moved / bandwidth
         overhead = device.overhead
         terms = {"compute": compute, "memory": memory, "overhead": overhead}
         bound = "overhead" if overhead > max(compute, memory) else \
             "compute" if compute >= memory else "memory"
+        seconds = max(compute, memory) + overhead
         return LayerEstimate(
-            seconds=max(compute, memory) + overhead,
+            seconds=seconds, slowest=seconds,
             compute_seconds=terms["compute"], memory_seconds=terms["memory"],
             overhead_seconds=overhead,
             energy_joules=(cost.flops / 2 * per_macc + moved * per_byte) * PICO,
             bytes_moved=moved, intensity=cost.maccs / moved if moved else None,
             bound=bound, onchip=onchip)
+
+
+def layer_kind(node: Node) -> str:
+    """The kind a profile's ``[efficiency]`` table names for a node's op."""
+    op = node.op
+    if isinstance(op, Conv):
+        if op.groups > 1 and op.groups == op.channels:
+            return "depthwise"
+        return "pointwise" if op.kernel == (1, 1) and op.groups == 1 else "conv"
+    if isinstance(op, Dense | Linear | MultiHeadAttention):
+        return "dense"
+    return "other"
 
 
 def _elements(shape: tuple[int, ...] | None) -> int:
@@ -129,4 +147,4 @@ def _elements(shape: tuple[int, ...] | None) -> int:
     return count
 
 
-__all__ = ["EstimateLatency"]
+__all__ = ["EstimateLatency", "layer_kind"]
