@@ -153,6 +153,25 @@ def _parser() -> argparse.ArgumentParser:
                          help="output format (default: text)")
     # --- end of netdsl devices ------------------------------------------------------------
 
+    calibrate = commands.add_parser(
+        "calibrate", help="measure this machine with ONNX Runtime and write a device profile "
+        "(needs the onnx extra)",
+        description="Run micro-benchmarks with ONNX Runtime (a 1x1, a 3x3 and a depthwise "
+        "convolution, a dense layer, a large ReLU, a chain of tiny layers) and write what they "
+        "measure as a device profile for --device FILE: the peak MACC/s reached, the efficiency "
+        "of each layer kind, the DRAM bandwidth and the per-layer overhead, each with how it was "
+        "measured. A few seconds; run it on a quiet machine.")
+    calibrate.add_argument("-o", "--output", metavar="FILE.toml",
+                           help="write the profile to FILE.toml (default: standard output)")
+    calibrate.add_argument("--threads", type=_positive, default=None, metavar="N",
+                           help="ONNX Runtime's intra-op threads (default: its default); the "
+                           "profile holds for this count only")
+    calibrate.add_argument("--name", default="host", help="the profile's name (default: host)")
+    calibrate.add_argument("--time-budget", type=float, default=1.0, metavar="SECONDS",
+                           help="seconds of timed runs per micro-benchmark (default 1)")
+    for option, default in (("--diagnostics", "human"), ("--color", "auto")):
+        calibrate.add_argument(option, default=default, help=argparse.SUPPRESS)
+
     import_ = commands.add_parser(
         "import", help="write an ONNX model as netdsl source (needs the onnx extra)",
         description="Read an ONNX model and write it as netdsl source: one statement per layer, "
@@ -839,6 +858,30 @@ def _import(args: argparse.Namespace) -> None:
                       f"{totals.maccs:,} MACCs\n")
 
 
+def _threads(count: int | None) -> str:
+    return "the default threads" if count is None else f"{count} thread{'s' * (count != 1)}"
+
+
+def _calibrate(args: argparse.Namespace) -> None:
+    """``netdsl calibrate``: this machine's figures, measured, as a device profile."""
+    from netdsl.bridge import require
+
+    require("onnxruntime", "netdsl calibrate")
+    check_destination(args.output, [])
+    if not args.time_budget > 0:
+        raise error("E309", f"--time-budget must be positive, got {args.time_budget}")
+    from netdsl.bridge.calibrate import calibrate
+
+    progress = (lambda what: _write_stderr(f"measuring {what}...\n")) \
+        if _isatty(sys.stderr) else None
+    measured = calibrate(threads=args.threads, budget=args.time_budget, progress=progress)
+    write_output(measured.profile(args.name), args.output, [])
+    _write_stderr(f"peak {measured.peak / 1e9:.1f} GMACC/s, DRAM {measured.bandwidth / 1e9:.1f} "
+                  f"GB/s, {measured.overhead * 1e6:.2f} us per layer, "
+                  f"{_threads(measured.threads)}; efficiency "
+                  + ", ".join(f"{k} {v:.0%}" for k, v in measured.efficiency.items()) + "\n")
+
+
 def _devices(args: argparse.Namespace) -> None:
     """``netdsl devices``: every shipped device profile, or one (a name or a file) in full."""
     from netdsl.devices.listing import render  # not loaded by the other commands
@@ -986,6 +1029,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "passes":
             _write_stdout(list_passes())
+            return EXIT_OK
+        if args.command == "calibrate":
+            _calibrate(args)
             return EXIT_OK
         if args.command == "devices":
             _devices(args)

@@ -6,14 +6,16 @@ path ``netdsl bench`` takes (export to ONNX, ONNX Runtime on the CPU, all
 graph optimisations), a few one-layer networks and writes what it finds as a
 ``host`` profile (docs/devices.md's format) that ``--device FILE`` reads:
 
-* **peak MACC/s**: the best rate of a large 1x1 and a 3x3 convolution, whose
-  arithmetic intensity puts them well past the ridge point;
+* **peak MACC/s**: the best rate of 1x1 and 3x3 convolutions at the sizes
+  CNNs use them (56x56 down to 7x7), past the ridge point;
 * **efficiency per layer kind**: the rate each kind reaches (1x1, 3x3,
-  depthwise, dense) relative to that peak: depthwise convolutions and small
-  matrix products do not use the vector units as well;
+  depthwise, dense), its MACCs over its time summed over those sizes, relative
+  to that peak: depthwise convolutions and small matrix products do not use the
+  vector units as well;
 * **DRAM bandwidth**: bytes a ReLU over 32 MiB reads and writes, per second;
-* **per-layer overhead**: the time one more layer adds to a chain of tiny ones
-  (dispatch, threading), and the fixed time of one ``session.run`` call.
+* **per-layer overhead**: the time one more layer adds to a chain of tiny 1x1
+  convolutions (dispatch and, with several threads, their synchronisation), and
+  the fixed time of one ``session.run`` call.
 
 Every figure says in the file how it was measured, with the ONNX Runtime
 version and the thread count; the profile is for that thread count only.
@@ -29,16 +31,29 @@ import attrs
 
 from netdsl.bridge.bench import bench
 
-#: One-layer networks whose rate each figure is read from, and what they measure.
-KERNELS: dict[str, tuple[str, str]] = {
-    "pointwise": ("net Pointwise:\n    input(56, 56, 256)\n    conv(256, 1, bias=false)\n",
-                  "a 1x1 convolution, 56x56x256 to 256 channels"),
-    "conv": ("net Conv3x3:\n    input(56, 56, 128)\n    conv(128, 3, bias=false)\n",
-             "a 3x3 convolution, 56x56x128 to 128 channels"),
-    "depthwise": ("net Depthwise:\n    input(112, 112, 96)\n    dwconv(3, bias=false)\n",
-                  "a 3x3 depthwise convolution over 112x112x96"),
-    "dense": ("net Dense:\n    input(64, 1024)\n    linear(1024, bias=false)\n",
-              "a 1024x1024 dense layer applied to 64 tokens"),
+#: One-layer networks each kind's rate is read from, at the sizes networks use them:
+#: (input shape, the layer's call). A kind's rate is its MACCs over its time, summed over
+#: its sizes; the peak is the best single rate of a 1x1 or 3x3 convolution.
+KERNELS: dict[str, tuple[tuple[tuple[int, ...], str], ...]] = {
+    "pointwise": (((56, 56, 128), "conv(128, 1, bias=false)"),
+                  ((28, 28, 256), "conv(256, 1, bias=false)"),
+                  ((14, 14, 512), "conv(512, 1, bias=false)"),
+                  ((7, 7, 1024), "conv(1024, 1, bias=false)")),
+    "conv": (((56, 56, 64), "conv(64, 3, bias=false)"),
+             ((28, 28, 128), "conv(128, 3, bias=false)"),
+             ((14, 14, 256), "conv(256, 3, bias=false)")),
+    "depthwise": (((112, 112, 64), "dwconv(3, bias=false)"),
+                  ((56, 56, 144), "dwconv(3, bias=false)"),
+                  ((28, 28, 288), "dwconv(3, bias=false)"),
+                  ((14, 14, 576), "dwconv(3, bias=false)")),
+    "dense": (((196, 768), "linear(768, bias=false)"),
+              ((49, 1024), "linear(1024, bias=false)")),
+}
+DESCRIPTIONS = {
+    "pointwise": "1x1 convolutions at 56x56x128, 28x28x256, 14x14x512 and 7x7x1024",
+    "conv": "3x3 convolutions at 56x56x64, 28x28x128 and 14x14x256",
+    "depthwise": "3x3 depthwise convolutions at 112x112x64, 56x56x144, 28x28x288, 14x14x576",
+    "dense": "dense layers over 196 tokens of 768 and 49 tokens of 1024 features",
 }
 BANDWIDTH = ("net Bandwidth:\n    input(512, 256, 64)\n    relu\n",
              "a ReLU over 512x256x64 float32 values (32 MiB read, 32 MiB written)")
@@ -61,10 +76,12 @@ class Calibration:
     def profile(self, name: str = "host", title: str | None = None) -> str:
         """The calibration as a device profile (TOML text)."""
         when = datetime.date.today().isoformat()
+        threads = "the default threads" if self.threads is None else \
+            f"{self.threads} thread{'s' * (self.threads != 1)}"
         how = (f"measured by netdsl calibrate on {when}, ONNX Runtime {self.runtime_version}, "
-               f"{self.threads or 'default'} threads")
+               f"{threads}")
         title = title or f"this machine, ONNX Runtime {self.runtime_version} on the CPU, " \
-                         f"{self.threads or 'default'} threads"
+                         f"{threads}"
         lines = [
             "# A device profile calibrated on this machine by `netdsl calibrate`: the rates",
             "# ONNX Runtime reaches here, not a datasheet's. Valid for the thread count above.",
@@ -75,7 +92,7 @@ class Calibration:
             "",
             "[peak_maccs]",
             f'fp32 = {{ value = {self.peak:.6g}, unit = "MACC/s", source = "{how}: the best '
-            f'rate of {KERNELS["pointwise"][1]} and {KERNELS["conv"][1]}" }}',
+            f'single rate of the {DESCRIPTIONS["pointwise"]} and the {DESCRIPTIONS["conv"]}" }}',
             "",
             "[memory]",
             f'dram_bandwidth = {{ value = {self.bandwidth:.6g}, unit = "B/s", source = "{how}: '
@@ -83,14 +100,14 @@ class Calibration:
             "",
             "[overhead]",
             f'per_layer = {{ value = {self.overhead:.6g}, unit = "s", source = "{how}: the '
-            f'time per layer of a chain of {CHAIN} ReLU and sigmoid layers on 16 values, less '
-            f'one" }}',
+            f'time per layer of a chain of {CHAIN} 1x1 convolutions on 16 values, less a '
+            f'single ReLU" }}',
             "",
             "[efficiency]  # the share of the peak each kind of layer reaches",
         ]
         for kind, share in self.efficiency.items():
             lines.append(f'{kind} = {{ value = {share:.4g}, unit = "1", source = "{how}: '
-                         f'{KERNELS[kind][1]}, {self.rates[kind] / 1e9:.4g} GMACC/s" }}')
+                         f'{DESCRIPTIONS[kind]}, {self.rates[kind] / 1e9:.4g} GMACC/s" }}')
         lines += [
             "",
             "[energy]  # not measured: Horowitz (ISSCC 2014), 45 nm, as a placeholder",
@@ -117,23 +134,32 @@ def calibrate(threads: int | None = None, budget: float = 1.0,
     note("per-layer overhead")
     single, (_, measured) = _median_time("net One:\n    input(1, 1, 16)\n    relu\n",
                                          threads, budget)
-    chain_source = "net Chain:\n    input(1, 1, 16)\n" + "    relu\n    sigmoid\n" * (CHAIN // 2)
+    # A chain of tiny convolutions: each a real kernel's dispatch (threads included), with
+    # next to no arithmetic.
+    chain_source = "net Chain:\n    input(1, 1, 16)\n" + "    conv(16, 1, bias=false)\n" * CHAIN
     chain, _ = _median_time(chain_source, threads, budget)
     overhead = max((chain - single) / (CHAIN - 1), 0.0)
-    call = max(single - overhead, 0.0)
-    rates = {}
-    for kind, (source, _) in KERNELS.items():
+    call_time = max(single - overhead, 0.0)
+    rates, peak = {}, 0.0
+    for kind, layers in KERNELS.items():
         note(kind)
-        seconds, (result, _) = _median_time(source, threads, budget)
-        rates[kind] = result.totals.maccs / max(seconds - call - overhead, 1e-9)
-    peak = max(rates["pointwise"], rates["conv"])
+        maccs = seconds = 0.0
+        for shape, call in layers:
+            source = f"net Kernel:\n    input({', '.join(map(str, shape))})\n    {call}\n"
+            time, (result, _) = _median_time(source, threads, budget)
+            time = max(time - call_time - overhead, 1e-9)
+            maccs += result.totals.maccs
+            seconds += time
+            if kind in ("pointwise", "conv"):
+                peak = max(peak, result.totals.maccs / time)
+        rates[kind] = maccs / seconds
     note("bandwidth")
     seconds, (result, _) = _median_time(BANDWIDTH[0], threads, budget)
     moved = 4 * result.totals.memory.total
-    bandwidth = moved / max(seconds - call - overhead, 1e-9)
+    bandwidth = moved / max(seconds - call_time - overhead, 1e-9)
     return Calibration(measured.threads, measured.runtime_version, peak,
                        {k: min(1.0, r / peak) for k, r in rates.items()}, bandwidth,
-                       overhead, call, rates)
+                       overhead, call_time, rates)
 
 
 def spearman(xs: list[float], ys: list[float]) -> float:
