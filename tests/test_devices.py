@@ -323,7 +323,7 @@ def test_the_minimal_profile_is_valid(tmp_path, monkeypatch) -> None:
      "[memory] l3_bytes: unknown field (known: dram_bandwidth, onchip_bytes, onchip_bandwidth)"),
     ('year = 2020\n', 'year = 2020\nvendor = "x"\n',
      "vendor: unknown field (known: name, title, kind, year, source, peak_maccs, memory, "
-     "overhead, energy, efficiency, measured)"),
+     "overhead, energy, efficiency, runtime, measured)"),
     ('unit = "B/s", source', 'unit = "B/s", note = "x", source',
      "[memory] dram_bandwidth note: unknown field (known: value, unit, source)"),
     ('kind = "cpu"', 'kind = "tpu"', 'kind: must be one of cpu, gpu, npu, mcu, got "tpu"'),
@@ -331,7 +331,7 @@ def test_the_minimal_profile_is_valid(tmp_path, monkeypatch) -> None:
     ('name = "toy"\n', '', "name: must be a non-empty string, got nothing"),
     ('[overhead]\nper_layer', '[overhead_]\nper_layer', "overhead_: unknown field (known: "
      "name, title, kind, year, source, peak_maccs, memory, overhead, energy, efficiency, "
-     "measured)"),
+     "runtime, measured)"),
     ('per_macc = { fp32 = { value = 4.6, unit = "pJ", source = "made up" } }', 'per_macc = 3',
      "[energy] per_macc: must be a table, got a number"),
     ('fp32 = { value = 1e9, unit = "MACC/s", source = "made up" }', 'fp32 = 1e9',
@@ -502,3 +502,20 @@ def test_the_documented_example_profile_loads(tmp_path) -> None:
     device = load_device(tmp_path / "my-board.toml")
     assert device.name == "my-board" and device.ridge("int8") == 5.0
     assert device.measured[0].latency_ms == 95.0
+
+
+def test_a_runtime_table(tmp_path) -> None:
+    text = MINIMAL + ('\n[runtime]\nfuses = ["relu", "relu6"]\ncopies = ["concat"]\n'
+                      'source = "observed with netdsl bench --per-layer"\n')
+    path = tmp_path / "r.toml"
+    path.write_text(text)
+    device = load_device(str(path))
+    assert device.runtime_fuses == {"relu", "relu6"}
+    assert device.runtime_copies == {"concat"}
+    assert device.sources["runtime"] == "observed with netdsl bench --per-layer"
+    assert load_device("rpi4").runtime_fuses is None
+    path.write_text(MINIMAL + '\n[runtime]\nfuses = "relu"\nsource = "x"\n')
+    with pytest.raises(NetdslError) as caught:
+        load_device(str(path))
+    assert caught.value.diagnostics[0].code == "E606"
+    assert "[runtime] fuses: must be a list of layer names" in caught.value.diagnostics[0].message

@@ -19,6 +19,8 @@ from netdsl.passes import make_pass, run_pipeline
 
 @attrs.frozen
 class Device:
+    runtime_fuses: frozenset | None = None
+    runtime_copies: frozenset = frozenset()
     name: str = "bench-device"
     title: str = "a device with round figures"
     dram_bandwidth: float = 10e9
@@ -41,8 +43,9 @@ SOURCE = """net T:
 """
 
 
-def estimate(source: str = SOURCE, **options) -> netdsl.CompileResult:
-    return netdsl.compile_string(source, device=Device(), **options)
+def estimate(source: str = SOURCE, device: Device | None = None,
+             **options) -> netdsl.CompileResult:
+    return netdsl.compile_string(source, device=device or Device(), **options)
 
 
 def test_a_compute_bound_layer() -> None:
@@ -171,3 +174,24 @@ def test_passes_lists_the_estimate_as_optional(capsys) -> None:
     assert "(not in the default pipeline)" in out
     assert "options: device=none (--device), dtype=fp32 (--dtype), traffic=compulsory " \
            "(--pass-option estimate-latency.traffic=...)" in out
+
+
+# ---- what the runtime runs ([runtime] in a profile) -----------------------------------
+
+
+def test_runtime_that_does_not_fuse_an_activation_or_copies_a_concat() -> None:
+    source = ("net T:\n    input(64, 64, 32)\n    conv(64, 1, bias=false)\n    x = swish\n"
+              "    concat(x)\n")
+    plain = estimate(source).graph
+    runtime = estimate(source, device=attrs.evolve(
+        Device(), runtime_fuses=frozenset({"relu"}), runtime_copies=frozenset({"concat"})))
+    conv, concat = runtime.graph["conv"].cost.estimate, runtime.graph["concat"].cost.estimate
+    assert plain["conv"].fused[0].name == "x"  # netdsl's passes fuse the swish
+    elements = 64 * 64 * 64
+    # swish runs apart: its output read and written once more, and a layer's overhead
+    assert conv.bytes_moved == plain["conv"].cost.estimate.bytes_moved + 2 * 4 * elements
+    assert conv.overhead_seconds == 2 * 5e-6
+    # concat, done by addressing in netdsl, is a copy: both inputs read, the output written
+    assert plain["concat"].cost.estimate.seconds == 0
+    assert concat.bytes_moved == 4 * 4 * elements
+    assert concat.overhead_seconds == 5e-6

@@ -58,6 +58,10 @@ DESCRIPTIONS = {
 BANDWIDTH = ("net Bandwidth:\n    input(512, 256, 64)\n    relu\n",
              "a ReLU over 512x256x64 float32 values (32 MiB read, 32 MiB written)")
 CHAIN = 100
+#: The activations ONNX Runtime applies inside a convolution (its FusedConv), by netdsl name.
+ORT_FUSES = ("relu", "relu6", "hardtanh", "sigmoid", "tanh", "leaky_relu", "hsigmoid")
+#: Layers netdsl does by addressing that ONNX Runtime runs as copies.
+ORT_COPIES = ("concat", "slice")
 
 
 @attrs.frozen
@@ -108,6 +112,16 @@ class Calibration:
         for kind, share in self.efficiency.items():
             lines.append(f'{kind} = {{ value = {share:.4g}, unit = "1", source = "{how}: '
                          f'{DESCRIPTIONS[kind]}, {self.rates[kind] / 1e9:.4g} GMACC/s" }}')
+        lines += [
+            "",
+            "[runtime]",
+            f"fuses = [{', '.join(repr(n).replace(chr(39), chr(34)) for n in ORT_FUSES)}]",
+            f"copies = [{', '.join(repr(n).replace(chr(39), chr(34)) for n in ORT_COPIES)}]",
+            'source = "ONNX Runtime\'s convolution-activation fusion (Relu, Clip, Sigmoid, '
+            'Tanh, LeakyRelu, HardSigmoid; not SiLU, hard-swish or GELU, which run as kernels '
+            'of their own), and its Concat and Slice kernels, which copy (netdsl bench '
+            '--per-layer shows both)"',
+        ]
         lines += [
             "",
             "[energy]  # not measured: Horowitz (ISSCC 2014), 45 nm, as a placeholder",

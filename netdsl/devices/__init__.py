@@ -56,7 +56,7 @@ MAX_PROFILE_BYTES = 1 << 20
 
 _DIRECTORY = Path(__file__).resolve().parent
 _TOP = ("name", "title", "kind", "year", "source", "peak_maccs", "memory", "overhead", "energy",
-        "efficiency", "measured")
+        "efficiency", "runtime", "measured")
 _LAYER_KIND = re.compile(r"[a-z][a-z0-9_]*\Z")
 _TABLES = {"memory": ("dram_bandwidth", "onchip_bytes", "onchip_bandwidth"),
            "overhead": ("per_layer",),
@@ -103,6 +103,11 @@ class Device:
     #: profile measured it (``netdsl calibrate``); empty for a datasheet profile.
     efficiency: Mapping[str, float] = attrs.field(factory=lambda: MappingProxyType({}),
                                                   hash=False)
+    #: The activations the runtime applies inside the layer before them (its fused
+    #: kernels), or None when it fuses what netdsl's passes fuse; the layers netdsl does
+    #: by addressing that the runtime copies (``concat``, ``slice``).
+    runtime_fuses: frozenset[str] | None = None
+    runtime_copies: frozenset[str] = frozenset()
 
     def peak(self, dtype: str) -> float:
         """The peak MACC/s for ``dtype``; E606 when the device does not run it."""
@@ -370,6 +375,7 @@ class _Checker:
                             "together, or none of them")
 
         efficiency = self.efficiency(data)
+        fuses, copies = self.runtime(data)
         return Device(
             name=name, title=title, kind=kind, year=year, peak_maccs=MappingProxyType(peak),
             dram_bandwidth=dram, onchip_bytes=None if onchip is None else int(onchip),
@@ -377,7 +383,24 @@ class _Checker:
             energy_per_macc=MappingProxyType(per_macc), energy_per_byte_dram=per_byte,
             energy_per_byte_onchip=per_byte_onchip, measured=self.measured(data),
             sources=MappingProxyType(self.sources), path=path, source=summary,
-            efficiency=MappingProxyType(efficiency))
+            efficiency=MappingProxyType(efficiency), runtime_fuses=fuses, runtime_copies=copies)
+
+    def runtime(self, data: Mapping[str, Any]) -> tuple[frozenset[str] | None, frozenset[str]]:
+        """The optional ``[runtime]`` table: what the runtime fuses and what it copies."""
+        if "runtime" not in data:
+            return None, frozenset()
+        table = self.table(data, "runtime", "[runtime]")
+        self.known(table, ("fuses", "copies", "source"), "[runtime]")
+        self.sources["runtime"] = self.string(table, "source", "[runtime] source")
+        lists = []
+        for key in ("fuses", "copies"):
+            value = table.get(key, [])
+            if not isinstance(value, list) or not all(
+                    isinstance(v, str) and _LAYER_KIND.match(v) for v in value):
+                raise self.fail(f"[runtime] {key}", "must be a list of layer names such as "
+                                '["relu", "relu6"]')
+            lists.append(frozenset(value))
+        return (lists[0] if "fuses" in table else None), lists[1]
 
     def efficiency(self, data: Mapping[str, Any]) -> dict[str, float]:
         """The optional ``[efficiency]`` table: a share of the peak (0 to 1) by layer kind."""

@@ -26,6 +26,13 @@ no memory traffic). docs/latency.md states the model:
 
 A layer that does not run at inference (flatten, reshape, dropout, identity:
 nothing computed, nothing moved) takes no time and no overhead.
+
+What the runtime runs. A profile's ``[runtime]`` table may say which activations
+its runtime applies inside the layer before them (``fuses``) and which layers
+netdsl does by addressing that it copies (``copies``: ``concat``, ``slice``).
+An activation netdsl fused but the runtime does not costs a memory pass of its
+own (its output read and written once more) and a layer's overhead; a copied
+layer moves its inputs and output once and pays the overhead.
 """
 
 from __future__ import annotations
@@ -37,11 +44,24 @@ import attrs
 from netdsl.diagnostics import error
 from netdsl.ir.cost import DTYPE_BYTES, GraphEstimate, LayerEstimate
 from netdsl.ir.graph import Graph, Node
-from netdsl.ir.ops import Conv, Dense, Linear, MultiHeadAttention
+from netdsl.ir.ops import (
+    ELU,
+    Activation,
+    Conv,
+    Dense,
+    HardTanh,
+    LeakyReLU,
+    Linear,
+    MultiHeadAttention,
+    PReLU,
+    op_name,
+)
 from netdsl.passes.annotate_cost import layer_cost
 from netdsl.passes.base import PassResult
 
 PICO = 1e-12
+#: The ops a runtime may or may not apply inside the layer before them.
+ACTIVATION_OPS = (Activation, LeakyReLU, ELU, HardTanh, PReLU)
 
 
 def _device(value: Any) -> Any:
@@ -104,6 +124,16 @@ class EstimateLatency:
         traffic = cost.memory if self.traffic == counted else \
             layer_cost(node, in_shapes, self.traffic, batch).memory
         moved = traffic.total * size
+        layers = 1
+        copies = getattr(device, "runtime_copies", frozenset())
+        if not moved and op_name(node.op) in copies:  # addressing in netdsl, a copy there
+            moved = (sum(batch * _elements(s) for s in in_shapes) + cost.activations) * size
+        fuses = getattr(device, "runtime_fuses", None)
+        if fuses is not None:  # activations the runtime runs as layers of their own
+            apart = sum(1 for a in node.fused if a.how == "fused"
+                        and isinstance(a.op, ACTIVATION_OPS) and op_name(a.op) not in fuses)
+            moved += apart * 2 * cost.activations * size
+            layers += apart
         if not cost.flops and not moved:
             return LayerEstimate()  # done by addressing, or not run at inference
         elements = sum(batch * _elements(s) for s in in_shapes) + cost.activations + \
@@ -114,7 +144,7 @@ class EstimateLatency:
         efficiency = getattr(device, "efficiency", {}).get(layer_kind(node), 1.0)
         compute = cost.flops / 2 / (peak * efficiency)
         memory = moved / bandwidth
-        overhead = device.overhead
+        overhead = device.overhead * layers
         terms = {"compute": compute, "memory": memory, "overhead": overhead}
         bound = "overhead" if overhead > max(compute, memory) else \
             "compute" if compute >= memory else "memory"
