@@ -37,6 +37,7 @@ layer moves its inputs and output once and pays the overhead.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import attrs
@@ -145,13 +146,11 @@ class EstimateLatency:
         compute = cost.flops / 2 / (peak * efficiency)
         memory = moved / bandwidth
         overhead = device.overhead * layers
-        terms = {"compute": compute, "memory": memory, "overhead": overhead}
         bound = "overhead" if overhead > max(compute, memory) else \
             "compute" if compute >= memory else "memory"
         seconds = max(compute, memory) + overhead
         return LayerEstimate(
-            seconds=seconds, slowest=seconds,
-            compute_seconds=terms["compute"], memory_seconds=terms["memory"],
+            seconds=seconds, slowest=seconds, compute_seconds=compute, memory_seconds=memory,
             overhead_seconds=overhead,
             energy_joules=(cost.flops / 2 * per_macc + moved * per_byte) * PICO,
             bytes_moved=moved, intensity=cost.maccs / moved if moved else None,
@@ -171,10 +170,7 @@ def layer_kind(node: Node) -> str:
 
 
 def _elements(shape: tuple[int, ...] | None) -> int:
-    count = 1
-    for d in shape or ():
-        count *= d
-    return count
+    return math.prod(shape or ())
 
 
 __all__ = ["EstimateLatency", "layer_kind"]
