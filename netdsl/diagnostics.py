@@ -135,6 +135,10 @@ class NetdslError(Exception):
         """All diagnostics in the human form, separated by blank lines."""
         return "\n\n".join(d.render(color) for d in self.diagnostics)
 
+    def _render_traceback_(self) -> list[str]:
+        """IPython shows an error raised in a notebook as its diagnostics, not a traceback."""
+        return self.render().splitlines()
+
     def to_json(self) -> str:
         """All diagnostics as a JSON document."""
         import json

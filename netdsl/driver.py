@@ -60,7 +60,7 @@ class CompileOptions:
         return {"dtype": self.dtype, "batch": self.batch, "memory_model": self.memory_model}
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class CompileResult:
     """A compiled network: the graph after the passes and the baseline to compare with.
 
@@ -109,6 +109,18 @@ class CompileResult:
         """Whole-network figures with shape inference and cost annotation only."""
         assert self.baseline.cost is not None
         return self.baseline.cost
+
+    def __repr__(self) -> str:
+        """One line: the network, its layers, output shape, MACCs and parameters.
+
+        The whole graph is in ``result.graph``; a REPL or notebook echoing a result
+        should not print it.
+        """
+        totals = self.graph.cost
+        figures = "" if totals is None else \
+            f", {totals.maccs:,} MACCs, {totals.params.total:,} params"
+        shape = "x".join(map(str, self.output_shape or ()))
+        return f"<CompileResult {self.name}: {len(self.graph)} layers, output {shape}{figures}>"
 
     def to_ir(self) -> str:
         """The canonical IR text (``netdsl compile --format ir``)."""
