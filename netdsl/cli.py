@@ -858,10 +858,6 @@ def _import(args: argparse.Namespace) -> None:
                       f"{totals.maccs:,} MACCs\n")
 
 
-def _threads(count: int | None) -> str:
-    return "the default threads" if count is None else f"{count} thread{'s' * (count != 1)}"
-
-
 def _calibrate(args: argparse.Namespace) -> None:
     """``netdsl calibrate``: this machine's figures, measured, as a device profile."""
     from netdsl.bridge import require
@@ -870,7 +866,7 @@ def _calibrate(args: argparse.Namespace) -> None:
     check_destination(args.output, [])
     if not args.time_budget > 0:
         raise error("E309", f"--time-budget must be positive, got {args.time_budget}")
-    from netdsl.bridge.calibrate import calibrate
+    from netdsl.bridge.calibrate import calibrate, threads_text
 
     progress = (lambda what: _write_stderr(f"measuring {what}...\n")) \
         if _isatty(sys.stderr) else None
@@ -878,7 +874,7 @@ def _calibrate(args: argparse.Namespace) -> None:
     write_output(measured.profile(args.name), args.output, [])
     _write_stderr(f"peak {measured.peak / 1e9:.1f} GMACC/s, DRAM {measured.bandwidth / 1e9:.1f} "
                   f"GB/s, {measured.overhead * 1e6:.2f} us per layer, "
-                  f"{_threads(measured.threads)}; efficiency "
+                  f"{threads_text(measured.threads)}; efficiency "
                   + ", ".join(f"{k} {v:.0%}" for k, v in measured.efficiency.items()) + "\n")
 
 

@@ -17,8 +17,8 @@ import sys
 import types
 from pathlib import Path
 
-import attrs
 import pytest
+from test_estimate import Device  # the hand-made device with round figures
 
 import netdsl
 from netdsl.backends.compare import (
@@ -32,22 +32,6 @@ from netdsl.backends.palette import BOUND, MAGMA, ZERO, text_colour
 from netdsl.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@attrs.frozen
-class Device:
-    name: str = "bench-device"
-    title: str = "a device with round figures"
-    dram_bandwidth: float = 10e9
-    onchip_bytes: int | None = 1_000_000
-    onchip_bandwidth: float | None = 100e9
-    overhead: float = 5e-6
-    energy_per_macc: dict = attrs.field(factory=lambda: {"fp32": 4.0, "int8": 0.25})
-    energy_per_byte_dram: float = 100.0
-    energy_per_byte_onchip: float = 10.0
-
-    def peak(self, dtype: str) -> float:
-        return {"fp32": 100e9, "int8": 400e9}[dtype]
 
 
 # Compute-, memory- and overhead-bound layers, one that does not run, and blocks.

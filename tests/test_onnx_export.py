@@ -224,3 +224,9 @@ def test_cli_export_without_the_extra(tmp_path, capsys, monkeypatch) -> None:
     assert "error[E901]: netdsl export needs the Python package 'onnx'" in err
     assert "pip install 'netdsl[onnx]'" in err
     assert not (tmp_path / "m.onnx").exists()
+
+
+def test_the_command_line_states_the_opset_exported() -> None:
+    from netdsl import cli
+
+    assert cli.ONNX_OPSET == OPSET  # kept apart so that the CLI does not import the bridge

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 WIDE = 120
 
 
-def _percent(part: int, whole: int) -> str:
+def _percent(part: float, whole: float) -> str:
     if not whole or not part:
         return ""
     share = 100 * part / whole
@@ -61,7 +61,7 @@ def _columns(graph: Graph, wide: bool) -> list[tuple[str, str, Callable[[Node], 
             ("bound", "<", lambda n: n.cost.estimate.bound if n.cost.estimate.seconds else ""),
             ("est.ms", ">", lambda n: milliseconds(n.cost.estimate.seconds)
              if n.cost.estimate.seconds else ""),
-            ("%time", ">", lambda n: _share(n.cost.estimate.seconds, seconds)),
+            ("%time", ">", lambda n: _percent(n.cost.estimate.seconds, seconds)),
         ]
         if wide:
             columns.append(("uJ", ">", lambda n: f"{n.cost.estimate.energy_joules * 1e6:.3g}"
@@ -69,13 +69,6 @@ def _columns(graph: Graph, wide: bool) -> list[tuple[str, str, Callable[[Node], 
     if wide:
         columns.append(("absorbed", "<", lambda n: "+".join(fused_names(n))))
     return columns
-
-
-def _share(part: float, whole: float) -> str:
-    if not whole or not part:
-        return ""
-    share = 100 * part / whole
-    return f"{share:.1f}" if share < 10 else f"{share:.0f}"
 
 
 def estimate_lines(graph: Graph, width: int, count: int = 5) -> list[str]:

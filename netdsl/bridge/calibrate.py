@@ -80,8 +80,7 @@ class Calibration:
     def profile(self, name: str = "host", title: str | None = None) -> str:
         """The calibration as a device profile (TOML text)."""
         when = datetime.date.today().isoformat()
-        threads = "the default threads" if self.threads is None else \
-            f"{self.threads} thread{'s' * (self.threads != 1)}"
+        threads = threads_text(self.threads)
         how = (f"measured by netdsl calibrate on {when}, ONNX Runtime {self.runtime_version}, "
                f"{threads}")
         title = title or f"this machine, ONNX Runtime {self.runtime_version} on the CPU, " \
@@ -131,6 +130,11 @@ class Calibration:
             'DRAM 1.3-2.6 nJ per 64-bit access, about 160 pJ per byte" }',
         ]
         return "\n".join(lines) + "\n"
+
+
+def threads_text(count: int | None) -> str:
+    """``1 thread``, ``2 threads``, or ``the default threads``."""
+    return "the default threads" if count is None else f"{count} thread{'s' * (count != 1)}"
 
 
 def _median_time(source: str, threads: int | None, budget: float) -> tuple[float, object]:
@@ -199,4 +203,4 @@ def spearman(xs: list[float], ys: list[float]) -> float:
     return cov / (sx * sy) if sx and sy else 0.0
 
 
-__all__ = ["Calibration", "calibrate", "spearman"]
+__all__ = ["Calibration", "calibrate", "spearman", "threads_text"]

@@ -391,7 +391,11 @@ class _Reader:
     # ---- adding layers ---------------------------------------------------------------
 
     def label(self, node: Any) -> str:
-        base = node.name or f"{node.op_type.lower()}{list(self.graph.node).index(node)}"
+        """A node's name (or op type and index) as a layer label not used yet."""
+        return self.unique_label(
+            node.name or f"{node.op_type.lower()}{list(self.graph.node).index(node)}")
+
+    def unique_label(self, base: str) -> str:
         base = re.sub(r'["\x00-\x1f\x7f-\x9f\u2028\u2029]', "_", base)
         label, n = base, 1
         while label in self.labels:
@@ -764,25 +768,15 @@ def _read_reduce_mean(r: _Reader, node: Any) -> None:
         return
     pooled = f"{node.output[0]}:pooled"
     r.layer(node, GlobalPool("avg"), node.input[:1], output=pooled)
-    r._add(r.label(_Named(f"{node.name}:flatten")), Flatten(), [pooled], node.output[0],
+    r._add(r.unique_label(f"{node.name}:flatten"), Flatten(), [pooled], node.output[0],
            (r.shapes[pooled][-1],), None)
-
-
-@attrs.frozen
-class _Named:
-    """A stand-in node carrying only a name, for labels of extra layers."""
-
-    name: str
-    op_type: str = "Flatten"
 
 
 def _read_flatten(r: _Reader, node: Any) -> None:
     shape = r.shape_of(node, node.input[0])
     if int(r.attr(node, "axis", 1)) != 1:
         raise r.fail(node, "a flatten that keeps more than the batch axis")
-    r.layer(node, Flatten(), node.input[:1])
-    if len(shape) == 3 and shape[0] * shape[1] > 1 and shape[2] > 1:
-        r.chw_flat[node.output[0]] = (shape[2], shape[0], shape[1])
+    _read_flatten_like(r, node, shape)
 
 
 def _dense_kernel(r: _Reader, source: str, kernel: Any) -> Any:
@@ -1032,8 +1026,10 @@ def _read_reshape(r: _Reader, node: Any) -> None:
 
 
 def _read_flatten_like(r: _Reader, node: Any, shape: Shape) -> None:
+    """A flatten; of an image, its elements in PyTorch's C, H, W order (a dense layer after
+    it has its rows reordered)."""
     r.layer(node, Flatten(), node.input[:1])
-    if shape[0] * shape[1] > 1 and shape[2] > 1:
+    if len(shape) == 3 and shape[0] * shape[1] > 1 and shape[2] > 1:
         r.chw_flat[node.output[0]] = (shape[2], shape[0], shape[1])
 
 
