@@ -31,6 +31,8 @@ __all__ = [
     "compile_file",
     "compile_string",
     "execute",
+    "pareto",
+    "sweep",
 ]
 
 
@@ -45,4 +47,11 @@ def __getattr__(name: str):
         # attribute of its name, which would replace this function by the module.
         globals()["execute"] = execute
         return execute
+    # Design sweeps too (and the process pool they may start): only when used. Their
+    # module is ``sweeps``, not ``sweep``, for the reason just given.
+    if name in ("sweep", "pareto"):
+        from netdsl import sweeps
+
+        globals().update(sweep=sweeps.sweep, pareto=sweeps.pareto)
+        return globals()[name]
     raise AttributeError(f"module 'netdsl' has no attribute {name!r}")

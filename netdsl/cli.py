@@ -20,20 +20,17 @@ from typing import Any
 import attrs
 
 from netdsl import __version__
-from netdsl.diagnostics import NetdslError, Note, error, printable
+from netdsl.backends import formats
+from netdsl.diagnostics import Diagnostic, NetdslError, Note, error, printable
 from netdsl.limits import MAX_NESTING_CEILING
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 
 
-REPORT_FORMATS = ("text", "json", "csv", "markdown")
-DIAGRAM_FORMATS = ("dot", "svg", "png", "pdf")
-FORMATS = (*REPORT_FORMATS, "ir", *DIAGRAM_FORMATS)
+REPORT_FORMATS = formats.names("report")
+DIAGRAM_FORMATS = formats.names("diagram")
+FORMATS = formats.names()
 ROOFLINE_FORMATS = ("svg", "png", "pdf")  # netdsl.backends.roofline.IMAGE_FORMATS
-#: The format an output file's suffix implies when --format is not given.
-SUFFIX_FORMATS = {".txt": "text", ".json": "json", ".csv": "csv", ".md": "markdown",
-                  ".ir": "ir", ".dot": "dot", ".gv": "dot", ".svg": "svg", ".png": "png",
-                  ".pdf": "pdf"}
 DTYPES = ("fp32", "fp16", "bf16", "int8", "int4")
 ONNX_OPSET = 21  # netdsl.bridge.onnx_export.OPSET, without importing it
 
@@ -62,8 +59,8 @@ def _parser() -> argparse.ArgumentParser:
                          help="how errors are printed: with source and caret (human), one line "
                          "each (short, for editors and CI) or JSON (for tools)")
         sub.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                         help="colour diagnostics (auto: on a terminal, or with FORCE_COLOR; "
-                         "never with NO_COLOR or TERM=dumb)")
+                         help="colour diagnostics (auto: on a terminal, or anywhere with "
+                         "FORCE_COLOR; else not with NO_COLOR or TERM=dumb)")
         sub.add_argument("--unknown-as-zero", action="store_true",
                          help="for an .onnx input: count ONNX operators netdsl has no layer for "
                          "as zero-cost layers (listed in a W901 warning) instead of E903")
@@ -118,23 +115,35 @@ def _parser() -> argparse.ArgumentParser:
                           help="random weights drawn from seed N (for --save-weights)")
     compile_.add_argument("--save-weights", metavar="OUT.npz",
                           help="write the weights after the passes (folded) to OUT.npz")
+    rows = compile_.add_argument_group(
+        "rows", "what the report and the diagram show (docs/reports.md)")
+    rows.add_argument("--depth", type=_positive, default=None, metavar="N",
+                      help="roll up block instances nested N deep into one row (or box) "
+                      "each, with their summed figures and layer count: 1 gives one row per "
+                      "top-level block such as a stage (default: every layer)")
+    rows.add_argument("--summary", action="store_true",
+                      help="totals, savings and the largest layers (or blocks) only")
     diagram = compile_.add_argument_group(
         "diagrams", "options of --format dot, svg, png and pdf (docs/diagrams.md)")
     diagram.add_argument("--color-by", choices=("maccs", "memory", "params", "latency",
                                                 "bound", "none"),
                          default="maccs",
-                         help="shade boxes by this figure, on a log scale (default: maccs); "
+                         help="shade boxes by this figure, by rank (default: maccs); "
                          "latency (estimated time) and bound (compute, memory or overhead, "
                          "by category) need --device")
     diagram.add_argument("--collapse-blocks", type=_depth, nargs="?", const=0, default=None,
                          metavar="DEPTH",
                          help="draw each block instance as one box with its totals; with "
-                         "DEPTH, keep that many levels of blocks as frames first")
+                         "DEPTH, keep that many levels of blocks as frames first (the same "
+                         "as --depth DEPTH+1)")
     diagram.add_argument("--expand", action="append", default=[], metavar="PATH",
-                         help="never collapse this block instance (a path such as stage3/ir2 "
-                         "or a pattern such as 'stage3/*'; repeatable)")
+                         help="never roll up or collapse this block instance (a path such "
+                         "as stage3/ir2 or a pattern such as 'stage3/*'; repeatable)")
     diagram.add_argument("--rankdir", choices=("TB", "LR", "BT", "RL"), default="TB",
                          help="direction of the flow: TB top-down (default), LR left-right")
+    diagram.add_argument("--dpi", type=_dpi, default=None, metavar="N",
+                         help="pixels per inch of a PNG image, 1 to 600 (default: Graphviz's "
+                         "96); PNG only")
 
     commands.add_parser("passes", help="list the passes, their options and the default "
                         "pipeline")
@@ -289,6 +298,52 @@ def _parser() -> argparse.ArgumentParser:
                           help="batch size (default 1)")
     roofline.set_defaults(memory_model="naive")  # the estimate counts its own traffic
     add_pass_options(roofline)
+
+    sweep = commands.add_parser(
+        "sweep", help="compile every combination of parameter values and mark the Pareto set",
+        description="Compile the network once for each combination of the --grid values "
+        "(the cartesian product, in the order given) and print one row per variant: its "
+        "parameters, MACCs, FLOPs, memory accesses, peak activation and model bytes, layers, "
+        "and with --device the estimated latency and energy. Variants no other beats on both "
+        "--pareto figures (both minimised) are marked *. -o FILE.svg, .png or .pdf draws the "
+        "scatter of those two figures (needs the plot extra).")
+    sweep.add_argument("file", help="the .net file to read ('-' for standard input)")
+    sweep.add_argument("--grid", action="append", required=True, metavar="NAME=V1,V2,...",
+                       help="a parameter and the values to try (repeatable), e.g. "
+                       "--grid alpha=0.5,1.0 --grid size=160,224; values are written as for "
+                       "--set")
+    add_common(sweep)
+    sweep.add_argument("--sort", type=_sort_figure, default=None, metavar="FIGURE|grid",
+                       help="order the rows by this figure, smallest first, or 'grid' for the "
+                       "grid's order (default: the first --pareto figure)")
+    sweep.add_argument("--pareto", type=_figure_pair, default=None, metavar="X,Y",
+                       help="the two figures the Pareto set minimises and the chart draws "
+                       "(default: maccs,memory_accesses; latency,params with --device)")
+    sweep.add_argument("--format", choices=(*REPORT_FORMATS, *ROOFLINE_FORMATS), default=None,
+                       help="output format: a report, or the chart as svg, png or pdf "
+                       "(default: from the -o file's suffix, else text)")
+    sweep.add_argument("-o", "--output", metavar="FILE",
+                       help="write the report or the chart to FILE (atomically); with a "
+                       "chart, the table still goes to standard output")
+    sweep.add_argument("--jobs", type=_positive, default=None, metavar="N",
+                       help="compile in N processes (1: in this one; default: one per CPU "
+                       "when there are more than 16 variants)")
+    sweep.add_argument("--dtype", choices=DTYPES, default="fp32",
+                       help="element type for model size and bytes (default: fp32)")
+    sweep.add_argument("--batch", type=_positive, default=1, metavar="N",
+                       help="batch size; scales every activation-dependent figure")
+    sweep.add_argument("--memory-model", choices=("naive", "compulsory"), default="naive",
+                       help="naive: no cache reuse (default); compulsory: every tensor read "
+                       "or written once")
+    sweep.add_argument("--device", metavar="NAME|FILE.toml",
+                       help="estimate each variant's latency and energy on this device")
+    sweep.add_argument("--passes", metavar="A,B,...",
+                       help="run exactly these passes, in order (see `netdsl passes`)")
+    sweep.add_argument("--disable", action="append", default=[], metavar="PASS",
+                       help="leave a pass out of the pipeline (repeatable)")
+    sweep.add_argument("--pass-option", action="append", default=[],
+                       metavar="PASS.NAME=VALUE", help="an option of one pass (repeatable)")
+    sweep.set_defaults(print_ir_after=None, time_passes=False)
     return parser
 
 
@@ -322,6 +377,17 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _dpi(text: str) -> int:
+    """An argparse type for --dpi: a whole number of pixels per inch, 1 to MAX_DPI."""
+    from netdsl.backends.render import MAX_DPI
+
+    expected = f"a whole number of pixels per inch from 1 to {MAX_DPI}"
+    value = _integer_at_least(1, expected)(text)
+    if value > MAX_DPI:
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {value}")
+    return value
+
+
 def _nesting(text: str) -> int:
     """An argparse type for --max-nesting: a positive integer up to the ceiling."""
     value = _positive(text)
@@ -329,6 +395,32 @@ def _nesting(text: str) -> int:
         raise argparse.ArgumentTypeError(
             f"expected a positive integer up to {MAX_NESTING_CEILING:,}, got {value}")
     return value
+
+
+def _figure(text: str) -> str:
+    """An argparse type: a figure of a sweep (netdsl.sweeps.FIGURES), or a prefix of one."""
+    from netdsl.sweeps import figure_name
+
+    try:
+        return figure_name(text.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _sort_figure(text: str) -> str:
+    """An argparse type for ``sweep --sort``: a figure, or ``grid`` for the grid's order."""
+    return "grid" if text.strip() == "grid" else _figure(text)
+
+
+def _figure_pair(text: str) -> tuple[str, str]:
+    """An argparse type for ``sweep --pareto X,Y``: two different figures."""
+    parts = text.split(",")
+    if len(parts) != 2:
+        raise argparse.ArgumentTypeError(f"expected two figures X,Y, got {text!r}")
+    x, y = _figure(parts[0]), _figure(parts[1])
+    if x == y:
+        raise argparse.ArgumentTypeError(f"expected two different figures, got {x} twice")
+    return x, y
 
 
 def parse_assignments(items: Sequence[str]) -> dict[str, Any]:
@@ -344,6 +436,53 @@ def parse_assignments(items: Sequence[str]) -> dict[str, Any]:
                         hint="for example --set alpha=1.4")
         params[name] = parse_param_value(text.strip(), name)
     return params
+
+
+def split_values(text: str) -> list[str]:
+    """``0.5,1.0`` -> ``["0.5", "1.0"]``: commas inside brackets or a string do not split,
+    so ``[3, 4],[6, 3]`` is two lists and ``"a,b"`` one string (netdsl's strings are in
+    double quotes, with no escapes)."""
+    parts: list[str] = []
+    depth, quoted, start, i = 0, False, 0, 0
+    while i < len(text):
+        char = text[i]
+        if char == '"':
+            quoted = not quoted
+        elif quoted:
+            pass
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth = max(0, depth - 1)
+        elif char == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+        i += 1
+    parts.append(text[start:])
+    return [part.strip() for part in parts]
+
+
+def parse_grid(items: Sequence[str], limits=None) -> dict[str, list[Any]]:
+    """``--grid NAME=V1,V2,...`` options as ``{name: [values]}``, each value parsed as a
+    ``--set`` value is (E309 naming the parameter when it is not one)."""
+    from netdsl.elaborate.elaborator import parse_param_value
+
+    grid: dict[str, list[Any]] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            raise error("E309", f"--grid expects NAME=V1,V2,..., got {item!r}",
+                        hint="for example --grid alpha=0.5,0.75,1.0")
+        if name in grid:
+            raise error("E309", f"--grid gives parameter '{name}' twice",
+                        hint=f"give all its values in one --grid {name}=V1,V2,...")
+        values = split_values(text)
+        if not all(values):
+            raise error("E309", f"--grid {name} has an empty value: {text.strip()!r}",
+                        hint=f"separate the values with single commas, e.g. --grid {name}=1,2")
+        grid[name] = [parse_param_value(value, name, limits) for value in values]
+    return grid
 
 
 def pipeline(args: argparse.Namespace) -> tuple[str, ...]:
@@ -532,13 +671,20 @@ def _label(path: str, sets: list[str], result) -> str:
 
 
 def _use_color(choice: str, stream) -> bool:
-    """``--color``; for ``auto``, the NO_COLOR, FORCE_COLOR and TERM conventions, then isatty."""
+    """``--color``; for ``auto``, the FORCE_COLOR, NO_COLOR and TERM conventions, then isatty.
+
+    The command line wins over the environment (no-color.org: per-instance arguments
+    override NO_COLOR). FORCE_COLOR set to anything but the empty string, ``0`` included,
+    turns colour on, over NO_COLOR too: force-color.org's reference implementation
+    applies it after NO_COLOR. NO_COLOR set and not empty turns it off; TERM=dumb, a
+    terminal that cannot show it, leaves it off.
+    """
     if choice in ("always", "never"):
         return choice == "always"
-    if os.environ.get("NO_COLOR"):  # set and not empty (no-color.org)
-        return False
-    if os.environ.get("FORCE_COLOR"):  # set and not empty, whatever the value (force-color.org)
+    if os.environ.get("FORCE_COLOR"):  # set and not empty, whatever the value
         return True
+    if os.environ.get("NO_COLOR"):  # set and not empty; NO_COLOR= is as if unset
+        return False
     return os.environ.get("TERM") != "dumb" and _isatty(stream)
 
 
@@ -551,22 +697,116 @@ def _isatty(stream) -> bool:
 
 
 def _report_errors(exc: NetdslError, args: argparse.Namespace) -> None:
-    """The diagnostics on standard error, as ``--diagnostics`` asks (human by default)."""
+    """The diagnostics on standard error, as ``--diagnostics`` asks (human by default).
+
+    With ``--diagnostics json`` they join the run's document instead (:class:`_Outcome`),
+    which :func:`main` writes once the command is over.
+    """
     form = getattr(args, "diagnostics", "human")
+    outcome = getattr(args, "json_outcome", None)
+    if form == "json" and outcome is not None:
+        outcome.add_error(exc)
+        return
     if form == "json":
         text = exc.to_json()
     elif form == "short":
-        text = "\n".join(diagnostic.one_line() for diagnostic in exc.diagnostics)
+        text = exc.render_short()
     else:
         text = exc.render(_use_color(getattr(args, "color", "auto"), sys.stderr))
     _write_stderr(text + "\n")
 
 
-def _report_warnings(result, args: argparse.Namespace) -> None:
+def _report_warnings(result, args: argparse.Namespace, file: str | None = None) -> None:
     """Warnings and notes of a compile that succeeded (W401, W701, N204), printed as errors
-    are; the exit status stays 0."""
+    are; the exit status stays 0. With ``--diagnostics json`` the network compiled (from
+    ``file``, by default the command's FILE) is named in the document too."""
+    outcome = getattr(args, "json_outcome", None)
+    if outcome is not None:
+        outcome.add_result(result, file if file is not None else getattr(args, "file", None))
     if result.warnings:
         _report_errors(NetdslError(result.warnings), args)
+
+
+#: The schema of the document ``--diagnostics json`` writes (docs/cli.md, "Diagnostics").
+DIAGNOSTICS_SCHEMA = "netdsl.diagnostics/1"
+
+
+@attrs.define
+class _Outcome:
+    """What ``--diagnostics json`` reports of one run, success or not.
+
+    The networks compiled (``compare`` compiles several), and every diagnostic
+    in the order found: the warnings of each compile, then the errors that
+    ended the run, if any.
+    """
+
+    command: str
+    file: str | None
+    networks: list[dict[str, Any]] = attrs.Factory(list)
+    diagnostics: list[Diagnostic] = attrs.Factory(list)
+    omitted: int = 0
+    omitted_at_least: bool = False
+
+    def add_result(self, result, file: str | None) -> None:
+        """A network that compiled: its name, layers as written and output shape."""
+        shape = result.output_shape
+        self.networks.append({"file": file, "network": result.name,
+                              "layers": len(result.baseline),
+                              "output_shape": None if shape is None else list(shape)})
+
+    def add_error(self, exc: NetdslError) -> None:
+        """Diagnostics reported (errors, or warnings of a compile), and the count left out."""
+        self.diagnostics.extend(exc.diagnostics)
+        self.omitted += exc.omitted
+        self.omitted_at_least = self.omitted_at_least or exc.omitted_at_least
+
+    def document(self, ok: bool) -> dict[str, Any]:
+        """The JSON document: schema, file, ok, the network, the diagnostics."""
+        single = self.networks[0] if self.networks and self.command != "compare" else {}
+        document: dict[str, Any] = {
+            "schema": DIAGNOSTICS_SCHEMA, "file": self.file, "ok": ok,
+            "network": single.get("network"), "layers": single.get("layers"),
+            "output_shape": single.get("output_shape"),
+            "diagnostics": [diagnostic.to_dict() for diagnostic in self.diagnostics],
+            "omitted": self.omitted, "omitted_at_least": self.omitted_at_least}
+        if self.command == "compare":
+            document["networks"] = self.networks
+        return document
+
+
+def _write_outcome(outcome: _Outcome, args: argparse.Namespace, status: int) -> int:
+    """``--diagnostics json``: write the run's document; return the exit status.
+
+    It goes to standard output for ``check`` (instead of the "ok" line) and when the
+    command wrote its output to a file (``-o FILE``); else standard output carries the
+    report, and the document goes to standard error. Where depends on the options
+    only, never on how far the run got. Standard output closed or full makes it E100
+    and status 1, the document then on standard error.
+    """
+    import json
+
+    text = json.dumps(outcome.document(status == EXIT_OK), indent=2) + "\n"
+    if args.command != "check" and _report_on_stdout(args):
+        _write_stderr(text)
+        return status
+    try:
+        _write_stdout(text)
+    except _ReaderGone:
+        pass
+    except NetdslError as exc:
+        outcome.add_error(exc)
+        _write_stderr(json.dumps(outcome.document(False), indent=2) + "\n")
+        return EXIT_INPUT
+    return status
+
+
+def _report_on_stdout(args: argparse.Namespace) -> bool:
+    """Whether what the command makes (a report, a diagram, a model) is printed on standard
+    output: without ``-o FILE``, and for ``sweep`` with a chart in the file, the table."""
+    if getattr(args, "output", None) in (None, "-"):
+        return True
+    return args.command == "sweep" and \
+        output_format(args, (*REPORT_FORMATS, *ROOFLINE_FORMATS)) in ROOFLINE_FORMATS
 
 
 class _ReaderGone(Exception):
@@ -728,21 +968,31 @@ def output_format(args: argparse.Namespace, allowed: Sequence[str]) -> str:
     """--format, else the format the -o file's suffix names, else text."""
     if args.format:
         return args.format
-    suffix = os.path.splitext(args.output or "")[1].lower()
-    implied = SUFFIX_FORMATS.get(suffix, "text")
+    implied = formats.from_suffix(args.output) or "text"
     return implied if implied in allowed else "text"
 
 
 def _render(result, args: argparse.Namespace, fmt: str) -> str | bytes:
+    if args.dpi is not None and fmt != "png":  # an option that would do nothing is a mistake
+        raise error("E309", f"--dpi sets the resolution of a PNG image, not of {fmt} output",
+                    hint="give --format png or -o FILE.png; SVG and PDF are vector "
+                    "images and scale without it")
     if fmt == "ir":
         return result.to_ir()
-    if fmt == "text":
-        width = args.width or shutil.get_terminal_size((120, 24)).columns
-        return result.to_text(width)
     if fmt in DIAGRAM_FORMATS:
         return _draw(result, args, fmt)
-    return {"json": result.to_json, "csv": result.to_csv,
-            "markdown": result.to_markdown}[fmt]()
+    width = args.width or shutil.get_terminal_size((120, 24)).columns
+    return result.report(fmt, width=width, depth=args.depth, summary=args.summary,
+                         expand=args.expand)
+
+
+def _collapse(args: argparse.Namespace) -> int | None:
+    """The diagram's collapse depth: --collapse-blocks D, or --depth D+1 (the same rows)."""
+    if args.depth is not None and args.collapse_blocks is not None:
+        raise error("E309", "--depth and --collapse-blocks both set how far blocks are "
+                    "rolled up", hint=f"give one: --collapse-blocks {args.collapse_blocks} is "
+                    f"--depth {args.collapse_blocks + 1}")
+    return args.collapse_blocks if args.depth is None else args.depth - 1
 
 
 def _roofline(args: argparse.Namespace) -> None:
@@ -753,7 +1003,7 @@ def _roofline(args: argparse.Namespace) -> None:
     fmt = args.format
     if fmt is None:
         to_file = args.output not in (None, "-")
-        fmt = SUFFIX_FORMATS.get(os.path.splitext(args.output)[1].lower()) if to_file else "svg"
+        fmt = formats.from_suffix(args.output) if to_file else "svg"
         if fmt not in ROOFLINE_FORMATS:
             raise error("E309", "cannot tell the image format from the file name "
                         f"'{printable(args.output)}'",
@@ -770,19 +1020,88 @@ def _roofline(args: argparse.Namespace) -> None:
     write_output(render_roofline(result, fmt), args.output, [args.file])
 
 
+def _sweep(args: argparse.Namespace) -> None:
+    """``netdsl sweep``: every combination of the grid compiled, the Pareto set marked."""
+    from netdsl.sweeps import ESTIMATED, default_figures, no_estimate_error, sweep
+
+    options = _cost_options(args)
+    options.pop("keep_graphs", None)
+    grid = parse_grid(args.grid, options["limits"])
+    params = parse_assignments(args.params)
+    estimating = bool(options.get("device")) or "estimate-latency" in options["passes"]
+    x, y = args.pareto or default_figures(estimating)
+    sort = x if args.sort is None else None if args.sort == "grid" else args.sort
+    for name in (x, y, sort):
+        if name in ESTIMATED and not estimating:
+            raise no_estimate_error(name)
+    fmt = output_format(args, (*REPORT_FORMATS, *ROOFLINE_FORMATS))
+    chart = fmt in ROOFLINE_FORMATS
+    if chart:
+        from netdsl.bridge import require
+
+        require("matplotlib", "netdsl sweep's chart")  # before compiling anything
+        if fmt in ("png", "pdf") and args.output in (None, "-") and _isatty(sys.stdout):
+            raise error("E100", f"refusing to write a {fmt.upper()} image to the terminal",
+                        hint=f"write it to a file with -o, e.g. -o sweep.{fmt}")
+    check_destination(args.output, [args.file])
+    source, filename = _sweep_source(args, options["limits"])
+    rows = sweep(source, grid, params=params, filename=filename, jobs=args.jobs, **options)
+    warnings = tuple(dict.fromkeys(w for row in rows for w in row.warnings))  # each once
+    if warnings:
+        _report_errors(NetdslError(warnings), args)
+    if not any(row.ok for row in rows):
+        first = rows[0]
+        assert first.error is not None
+        note = Note(f"no variant compiled (of {len(rows)}); this is the error of the first, "
+                    f"{first.label}")
+        raise NetdslError(attrs.evolve(first.error, notes=(*first.error.notes, note)))
+    facts = {"sort": sort, "dtype": args.dtype, "batch": args.batch,
+             "memory_model": args.memory_model, "source": printable(args.file)}
+    from netdsl.backends.sweep_report import RENDERERS, render_sweep_text
+
+    width = shutil.get_terminal_size((100, 24)).columns
+    if chart:
+        from netdsl.backends.sweep_chart import render_sweep_chart
+
+        write_output(render_sweep_chart(rows, x, y, fmt), args.output, [args.file])
+        if args.output not in (None, "-"):  # the table beside the chart
+            _write_stdout(render_sweep_text(rows, x, y, width=width, **facts))
+        return
+    extra = {"width": width} if fmt == "text" else {}
+    write_output(RENDERERS[fmt](rows, x, y, **facts, **extra), args.output, [args.file])
+
+
+def _sweep_source(args: argparse.Namespace, limits) -> tuple[Any, str]:
+    """What ``netdsl sweep`` compiles: a path, or the text of standard input or of an ONNX
+    model imported; and the name messages give it."""
+    from pathlib import Path
+
+    if is_onnx(args.file):
+        from netdsl.bridge.onnx_import import import_onnx
+
+        imported = import_onnx(args.file, unknown_as_zero=args.unknown_as_zero)
+        return imported.source, f"{args.file} (imported)"
+    if args.file == "-":
+        from netdsl.reading import read_stream
+
+        text = read_stream(sys.stdin, limits)
+        return (text if "\n" in text else text + "\n"), "<stdin>"  # text, never a path
+    return Path(args.file), args.file
+
+
 def _draw(result, args: argparse.Namespace, fmt: str) -> str | bytes:
     """The diagram as DOT text or an image; without Graphviz, the DOT text beside -o."""
     if fmt in ("png", "pdf") and args.output in (None, "-") and _isatty(sys.stdout):
         raise error("E100", f"refusing to write a {fmt.upper()} image to the terminal",
                     hint=f"write it to a file with -o, e.g. -o {result.name}.{fmt}")
-    dot_text = result.to_dot(color_by=args.color_by, collapse=args.collapse_blocks,
+    dot_text = result.to_dot(color_by=args.color_by, collapse=_collapse(args),
                              expand=args.expand, rankdir=args.rankdir)
     if fmt == "dot":
         return dot_text
     from netdsl.backends.render import render
 
     try:
-        return render(dot_text, fmt)
+        return render(dot_text, fmt, dpi=args.dpi)
     except NetdslError as exc:
         fallback = _dot_fallback(args.output)
         if exc.diagnostics[0].code != "E801" or fallback is None:
@@ -790,7 +1109,8 @@ def _draw(result, args: argparse.Namespace, fmt: str) -> str | bytes:
         write_output(dot_text, fallback, [args.file])
         first = exc.diagnostics[0]
         note = Note(f"the DOT text was written to {fallback}; with Graphviz installed, "
-                    f"`dot -T{fmt} {fallback} -o {args.output}` draws it")
+                    f"`dot -T{fmt}{f' -Gdpi={args.dpi}' if args.dpi else ''} {fallback} "
+                    f"-o {args.output}` draws it")
         raise NetdslError(attrs.evolve(first, notes=(*first.notes, note))) from None
 
 
@@ -835,9 +1155,8 @@ def _import(args: argparse.Namespace) -> None:
     # What is written must compile: check it before writing anything.
     result = compile_string(imported.source, filename=f"{args.file} (imported)",
                             passes=("infer-shapes", "annotate-cost"))
-    warnings = _zero_cost_warning(imported)
-    if warnings:
-        _report_errors(NetdslError(warnings), args)
+    _report_warnings(attrs.evolve(result, warnings=(*result.warnings,
+                                                    *_zero_cost_warning(imported))), args)
     if args.weights_out:
         if imported.weights is None:
             raise error("E902", f"'{printable(args.file)}' holds no weight data (its external "
@@ -980,8 +1299,6 @@ def _progress_bar():
 
 
 def _run_compare(args: argparse.Namespace) -> str:
-    from netdsl.backends.compare import RENDERERS
-
     if args.bench:
         from netdsl.bridge import require
 
@@ -990,9 +1307,13 @@ def _run_compare(args: argparse.Namespace) -> str:
         args.seed = 0  # random weights: latency does not depend on their values
     shared = parse_assignments(args.params)
     labels, results, inputs = [], [], []
+    warned: set[str] = set()  # variants of one file warn alike: each warning once
     for spec in args.files:
         path, sets = split_variant(spec)
         result = _compile(path, {**shared, **parse_assignments(sets)}, args)
+        fresh = tuple(w for w in result.warnings if w.one_line() not in warned)
+        warned.update(w.one_line() for w in fresh)
+        _report_warnings(attrs.evolve(result, warnings=fresh), args, path)
         _print_diagnostics_of_passes(result, args)
         results.append(result)
         labels.append(_label(path, sets, result))
@@ -1011,7 +1332,9 @@ def _run_compare(args: argparse.Namespace) -> str:
             with _progress_bar() as progress:
                 benches.append(bench(result, batch=args.batch, budget_seconds=args.time_budget,
                                      progress=progress))
-    return RENDERERS[output_format(args, REPORT_FORMATS)](labels, results, benches)
+    width = args.width or shutil.get_terminal_size((120, 24)).columns
+    return formats.render_comparison(output_format(args, REPORT_FORMATS), labels, results,
+                                     benches, width)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1019,9 +1342,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Errors go to standard error as well as it can be written (closed or full, they
     are lost): the status is 1 all the same. When standard output is a pipe whose
-    reader has stopped (``| head``), the command ends quietly with status 0.
+    reader has stopped (``| head``), the command ends quietly with status 0. With
+    ``--diagnostics json`` a JSON document ends every run, success or not
+    (:func:`_write_outcome`).
     """
     args = _parser().parse_args(argv)
+    if getattr(args, "diagnostics", "human") != "json":
+        return _main(args)
+    args.json_outcome = _Outcome(args.command, getattr(args, "file", None))
+    return _write_outcome(args.json_outcome, args, _main(args))
+
+
+def _main(args: argparse.Namespace) -> int:
+    """The command ``args`` names; errors reported as ``--diagnostics`` asks."""
     try:
         if args.command == "passes":
             _write_stdout(list_passes())
@@ -1048,14 +1381,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "roofline":
             _roofline(args)
             return EXIT_OK
+        if args.command == "sweep":
+            _sweep(args)
+            return EXIT_OK
         result = _compile(args.file, parse_assignments(args.params), args)
         _report_warnings(result, args)
         if args.command == "check":
-            graph = result.graph
-            shape = "x".join(map(str, graph.output_shape or ()))
-            source = graph.nodes[0].shape if graph.nodes else ()
-            _write_stdout(f"{printable(args.file)}: ok: network {graph.name}, {len(graph)} "
-                          f"layers, input {'x'.join(map(str, source))}, output {shape}\n")
+            if getattr(args, "json_outcome", None) is None:  # else the document says it
+                graph = result.graph
+                shape = "x".join(map(str, graph.output_shape or ()))
+                source = graph.nodes[0].shape if graph.nodes else ()
+                _write_stdout(f"{printable(args.file)}: ok: network {graph.name}, {len(graph)} "
+                              f"layers, input {'x'.join(map(str, source))}, output {shape}\n")
         else:
             _print_diagnostics_of_passes(result, args)
             inputs = [args.file, *([args.weights] if args.weights else [])]

@@ -123,27 +123,68 @@ class Diagnostic:
 
 
 class NetdslError(Exception):
-    """Raised for any problem in the user's input; carries the diagnostics."""
+    """Raised for any problem in the user's input; carries the diagnostics.
 
-    def __init__(self, diagnostics: Diagnostic | Sequence[Diagnostic]):
+    Elaboration reports every independent error of a file, the first
+    ``MAX_ERRORS`` (20) of them as diagnostics; ``omitted`` counts those found
+    after them, which are not carried. With ``omitted_at_least`` the search
+    stopped (after 1,000 different errors): there may be more.
+    """
+
+    def __init__(self, diagnostics: Diagnostic | Sequence[Diagnostic], *, omitted: int = 0,
+                 omitted_at_least: bool = False):
         if isinstance(diagnostics, Diagnostic):
             diagnostics = [diagnostics]
         self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
-        super().__init__("\n".join(d.one_line() for d in self.diagnostics))
+        self.omitted = omitted
+        self.omitted_at_least = omitted_at_least and omitted > 0
+        super().__init__(self.render_short())
+
+    def omitted_message(self) -> str | None:
+        """``note: 35 more errors not shown``; None when no error was left out."""
+        if not self.omitted:
+            return None
+        count = f"{'at least ' * self.omitted_at_least}{self.omitted:,}"
+        return f"note: {count} more error{'s' * (self.omitted != 1)} not shown"
 
     def render(self, color: bool = False) -> str:
         """All diagnostics in the human form, separated by blank lines."""
-        return "\n\n".join(d.render(color) for d in self.diagnostics)
+        parts = [d.render(color) for d in self.diagnostics]
+        more = self.omitted_message()
+        if more:
+            parts.append(f"{_BOLD}{more}{_RESET}" if color else more)
+        return "\n\n".join(parts)
+
+    def render_short(self) -> str:
+        """One line per diagnostic (:meth:`Diagnostic.one_line`), then the count left out."""
+        lines = [d.one_line() for d in self.diagnostics]
+        more = self.omitted_message()
+        return "\n".join([*lines, more] if more else lines)
 
     def _render_traceback_(self) -> list[str]:
         """IPython shows an error raised in a notebook as its diagnostics, not a traceback."""
         return self.render().splitlines()
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled (by a worker process, say) with its diagnostics, not only their text."""
+        return _restore_error, (type(self), self.diagnostics, self.omitted,
+                                self.omitted_at_least)
+
+    def to_dict(self) -> dict[str, object]:
+        """``{"diagnostics": [...], "omitted": n, "omitted_at_least": bool}`` for tools."""
+        return {"diagnostics": [d.to_dict() for d in self.diagnostics],
+                "omitted": self.omitted, "omitted_at_least": self.omitted_at_least}
+
     def to_json(self) -> str:
-        """All diagnostics as a JSON document."""
+        """All diagnostics as a JSON document (:meth:`to_dict`)."""
         import json
 
-        return json.dumps({"diagnostics": [d.to_dict() for d in self.diagnostics]}, indent=2)
+        return json.dumps(self.to_dict(), indent=2)
+
+
+def _restore_error(cls: type[NetdslError], diagnostics: tuple[Diagnostic, ...], omitted: int,
+                   omitted_at_least: bool) -> NetdslError:
+    return cls(diagnostics, omitted=omitted, omitted_at_least=omitted_at_least)
 
 
 def error(

@@ -15,10 +15,12 @@ import gc
 import math
 import operator
 import os
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -35,7 +37,11 @@ from netdsl.passes import (
     make_pass,
     run_pipeline,
 )
+from netdsl.syntax import ast
 from netdsl.syntax.parser import parse
+
+if TYPE_CHECKING:
+    import pandas
 
 
 def stdlib_path() -> Path:
@@ -126,33 +132,38 @@ class CompileResult:
         """The canonical IR text (``netdsl compile --format ir``)."""
         return print_graph(self.graph)
 
-    def to_text(self, width: int = 120) -> str:
+    def report(self, fmt: str = "text", *, width: int = 120, depth: int | None = None,
+               summary: bool = False, expand: Sequence[str] = ()) -> str:
+        """The report in ``fmt`` (``text``, ``json``, ``csv``, ``markdown``: the registry in
+        :mod:`netdsl.backends.formats`).
+
+        ``width``: the terminal's columns (text); ``depth``: block instances nested
+        this deep become one row with their summed figures (1: one row per top-level
+        block such as a stage; None: every layer); ``expand``: instance paths or
+        patterns (``stage3/*``) never rolled up; ``summary``: totals, savings and the
+        largest rows only.
+        """
+        from netdsl.backends.formats import View, render_report
+
+        with _no_gc():
+            return render_report(self, fmt, View(width, depth, tuple(expand), summary))
+
+    def to_text(self, width: int = 120, *, depth: int | None = None,
+                summary: bool = False) -> str:
         """The per-layer table and totals for a terminal ``width`` columns wide."""
-        from netdsl.backends.text import render_text
+        return self.report("text", width=width, depth=depth, summary=summary)
 
-        with _no_gc():
-            return render_text(self, width)
+    def to_json(self, *, depth: int | None = None, summary: bool = False) -> str:
+        """The versioned JSON report (docs/reports.md; schema docs/report.schema.json)."""
+        return self.report("json", depth=depth, summary=summary)
 
-    def to_json(self) -> str:
-        """The versioned JSON report (docs/reports.md)."""
-        from netdsl.backends.json_report import render_json
+    def to_csv(self, *, depth: int | None = None, summary: bool = False) -> str:
+        """One CSV row per layer (or rolled-up block), with a fixed header."""
+        return self.report("csv", depth=depth, summary=summary)
 
-        with _no_gc():
-            return render_json(self)
-
-    def to_csv(self) -> str:
-        """One CSV row per layer, with a fixed header."""
-        from netdsl.backends.csv_report import render_csv
-
-        with _no_gc():
-            return render_csv(self)
-
-    def to_markdown(self) -> str:
+    def to_markdown(self, *, depth: int | None = None, summary: bool = False) -> str:
         """A Markdown table ready to paste into a pull request."""
-        from netdsl.backends.markdown import render_markdown
-
-        with _no_gc():
-            return render_markdown(self)
+        return self.report("markdown", depth=depth, summary=summary)
 
     def to_dot(
         self,
@@ -203,23 +214,45 @@ class CompileResult:
 
         return render_roofline(self, image_format)
 
-    def render(self, image_format: str = "svg", **options: Any) -> bytes:
+    def render(self, image_format: str = "svg", *, dpi: int | None = None,
+               **options: Any) -> bytes:
         """The diagram drawn by Graphviz as ``svg``, ``png`` or ``pdf`` bytes.
 
-        ``options`` are those of :meth:`to_dot`. Needs Graphviz's ``dot``
-        program; raises :class:`NetdslError` (E801) with install instructions
-        when it is missing.
+        ``dpi``: a PNG's pixels per inch, 1 to 600 (Graphviz draws 96 when
+        None); ValueError for another value or format. ``options`` are those of
+        :meth:`to_dot`. Needs Graphviz's ``dot`` program; raises
+        :class:`NetdslError` (E801) with install instructions when it is missing.
         """
-        from netdsl.backends.render import render
+        from netdsl.backends.render import check_dpi, render
 
-        return render(self.to_dot(**options), image_format)
+        if dpi is not None:
+            check_dpi(dpi, image_format)  # before the DOT text is made
+        return render(self.to_dot(**options), image_format, dpi=dpi)
 
-    def _repr_svg_(self) -> str | None:
-        """The diagram in Jupyter; None (plain text instead) when Graphviz is missing."""
-        try:
-            return self.render("svg").decode("utf-8")
-        except NetdslError:
-            return None
+    def to_dataframe(self, *, depth: int | None = None) -> pandas.DataFrame:
+        """The CSV report as a pandas DataFrame: one row per layer (or per block instance
+        rolled up to ``depth``), the same columns, counts as ``int64`` and the estimate's
+        figures as ``float64`` (docs/api.md).
+
+        Needs pandas (the ``notebook`` extra; E901 otherwise), imported only here.
+        """
+        from netdsl.backends.html import layer_frame
+
+        return layer_frame(self, depth)
+
+    def _repr_html_(self) -> str:
+        """The result in Jupyter: title, totals before and after the passes, the largest
+        layers and the diagram, collapsed to blocks past 40 layers, as inline SVG (the
+        tables alone, with a note, without Graphviz). :mod:`netdsl.backends.html`.
+
+        The only rich display: a ``_repr_svg_`` as well would have Jupyter draw the
+        diagram twice and store it twice in every saved notebook.
+        ``IPython.display.SVG(result.render("svg"))`` shows the full diagram alone.
+        """
+        from netdsl.backends.html import render_html
+
+        with _no_gc():
+            return render_html(self)
 
 
 def _normalise(params: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -255,6 +288,84 @@ def _limits(limits: Limits | None, max_nodes: int | None) -> Limits:
     return limits if max_nodes is None else attrs.evolve(limits, max_nodes=max_nodes)
 
 
+#: The parse cache keeps at most this many modules, and at most this many characters of
+#: source between them: an AST takes about 50 bytes per character of its text (so the
+#: cache stays near 50 MB at worst), and real network descriptions (and the standard
+#: library) are a few kilobytes each.
+PARSE_CACHE_ENTRIES = 32
+PARSE_CACHE_CHARACTERS = 1024 * 1024
+
+
+class _ParseCache:
+    """Parsed modules by source text, file name and the limits the parser checks.
+
+    The AST is frozen all the way down (attrs frozen classes holding tuples) and
+    elaboration only reads it, so one parsed module serves every compilation of
+    the same text: other ``params``, other passes, another dtype. A parse error
+    is raised, never stored, so that the next attempt raises it afresh and errors
+    are the same with and without the cache. The least recently used module goes
+    first when the cache is full; a text longer than the character budget is
+    parsed every time.
+    """
+
+    def __init__(self, entries: int, characters: int) -> None:
+        self.entries = entries
+        self.characters = characters
+        self._modules: OrderedDict[tuple[Any, ...], ast.Module] = OrderedDict()
+        self._stored = 0  # characters of source held
+        self._lock = threading.Lock()  # compilations may run in threads
+
+    def parse(self, text: str, filename: str = "<string>",
+              limits: Limits | None = None) -> ast.Module:
+        limits = limits or Limits()
+        # max_nodes is left out: parsing does not look at it.
+        key = (text, filename, limits.max_source_bytes, limits.max_nesting,
+               limits.max_literal_digits)
+        with self._lock:
+            module = self._modules.get(key)
+            if module is not None:
+                self._modules.move_to_end(key)
+                return module
+        module = parse(text, filename, limits)  # outside the lock: parsing takes a while
+        if len(text) <= self.characters:
+            with self._lock:
+                if key not in self._modules:
+                    self._modules[key] = module
+                    self._stored += len(text)
+                while len(self._modules) > self.entries or self._stored > self.characters:
+                    dropped, _ = self._modules.popitem(last=False)
+                    self._stored -= len(dropped[0])
+        return module
+
+    def clear(self) -> None:
+        with self._lock:
+            self._modules.clear()
+            self._stored = 0
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+
+_PARSE_CACHE = _ParseCache(PARSE_CACHE_ENTRIES, PARSE_CACHE_CHARACTERS)
+
+
+def parse_module(text: str, filename: str = "<string>",
+                 limits: Limits | None = None) -> ast.Module:
+    """``text`` parsed as :func:`netdsl.syntax.parser.parse` does, once per process.
+
+    The same text under the same file name and limits gives the same (immutable)
+    module without parsing it again: compiling one file with other parameters,
+    or any file importing the standard library, parses once. Errors are raised
+    exactly as by the parser, every time.
+    """
+    return _PARSE_CACHE.parse(text, filename, limits)
+
+
+def clear_parse_cache() -> None:
+    """Forget every parsed module (benchmarks measure compilations without the cache)."""
+    _PARSE_CACHE.clear()
+
+
 def elaborate_string(
     text: str, *, filename: str | None = None, params: Mapping[str, Any] | None = None,
     max_nodes: int | None = None, timings: list[tuple[str, float]] | None = None,
@@ -266,6 +377,9 @@ def elaborate_string(
     seconds)`` are appended to it; when ``notes`` is, the notes about the
     program (N204: a definition replacing an imported one). ``limits`` bounds
     the input (netdsl.limits); ``max_nodes`` overrides its ``max_nodes``.
+    The text and the modules it imports are parsed once per process
+    (:func:`parse_module`): compiling the same text again, with other ``params``,
+    only elaborates it, and its ``parse`` time is next to nothing.
     """
     name = filename or "<string>"
     limits = _limits(limits, max_nodes)
@@ -273,9 +387,10 @@ def elaborate_string(
         # Room on the stack for the nesting the parser lets through, wherever we are called.
         with stack_headroom(limits):
             start = time.perf_counter()
-            module = parse(text, name, limits)
+            module = parse_module(text, name, limits)
             parsed = time.perf_counter()
-            loader = ModuleLoader(parse, (stdlib_path(),), limits)
+            # Imported modules (the standard library first) come from the cache too.
+            loader = ModuleLoader(parse_module, (stdlib_path(),), limits)
             graph = Elaborator(loader, limits.max_nodes).elaborate(module, _normalise(params))
         if notes is not None:
             notes += loader.notes
@@ -462,9 +577,11 @@ __all__ = [
     "CompileOptions",
     "CompileResult",
     "NetdslError",
+    "clear_parse_cache",
     "compile_file",
     "compile_graph",
     "compile_string",
     "elaborate_string",
+    "parse_module",
     "stdlib_path",
 ]

@@ -68,8 +68,9 @@ def test_short_and_json_diagnostics(capsys, tmp_path) -> None:
     assert status == 1
     assert err == (f"{bad}:3:5: error[E403]: kernel of extent 9 is larger than the padded "
                    "input (8 + 0 + 0) (use a smaller kernel or more padding)\n")
-    status, _, err = run(capsys, "check", str(bad), "--diagnostics", "json")
-    (diagnostic,) = json.loads(err)["diagnostics"]
+    status, out, err = run(capsys, "check", str(bad), "--diagnostics", "json")
+    (diagnostic,) = json.loads(out)["diagnostics"]  # check: the document on standard output
+    assert (status, err) == (1, "")
     assert diagnostic["code"] == "E403" and diagnostic["span"]["line"] == 3
 
 

@@ -19,7 +19,7 @@ import pytest
 
 import netdsl
 from netdsl.backends.dot import describe, quote, render_dot
-from netdsl.backends.palette import MAGMA, ZERO, LogScale, colour_at, text_colour
+from netdsl.backends.palette import MAGMA, ZERO, RankScale, colour_at, text_colour
 from netdsl.cli import main
 from netdsl.driver import CompileOptions, compile_graph
 from netdsl.ir.graph import Graph, Node
@@ -83,7 +83,8 @@ def test_a_box_lists_name_op_hyper_parameters_absorbed_layers_shape_and_figures(
     assert ("label=<<b>cbr/conv</b><br/>conv 3x3 stride 2 · 8 ch<br/>"
             '<font point-size="8">+ bn folded, relu fused</font><br/>16x16x8<br/>'
             '<font point-size="8">params 224 · MACCs 55.3K · mem.acc. 223K</font>>') in line
-    assert 'tooltip="cbr/conv (<stdlib>/std.net:6:5)"' in line
+    assert 'tooltip="cbr/conv (blocks.net:6:5)\\nvia blocks.net:6:5 → <stdlib>/std.net:6:5"' \
+        in line
 
 
 def test_boxes_inside_a_cluster_are_named_relative_to_it() -> None:
@@ -225,7 +226,7 @@ def fills(dot: str) -> dict[str, str]:
     return out
 
 
-def test_colours_follow_the_figure_on_a_log_scale() -> None:
+def test_colours_follow_the_figure_by_rank() -> None:
     result = compiled("small.net")
     colours = fills(result.to_dot(color_by="maccs"))
     maccs = {n.name: n.cost.maccs for n in result.graph.nodes}
@@ -233,9 +234,9 @@ def test_colours_follow_the_figure_on_a_log_scale() -> None:
     busiest = max(maccs, key=maccs.get)
     cheapest = min((m, name) for name, m in maccs.items() if m)[1]
     assert colours[busiest] == MAGMA[-1] and colours[cheapest] == MAGMA[0]
-    # a layer at the geometric mean of the extremes sits in the middle of the scale
-    scale = LogScale(maccs.values())
-    assert scale.position((maccs[busiest] * maccs[cheapest]) ** 0.5) == pytest.approx(0.5)
+    # three distinct values (160, 110,592 and 589,824 MACCs): conv1 sits in the middle
+    assert RankScale(maccs.values()).position(maccs["conv1"]) == 0.5
+    assert colours["conv1"] == colour_at(0.5)
 
 
 @pytest.mark.parametrize("metric", ["maccs", "memory", "params"])
@@ -243,7 +244,7 @@ def test_legend_gives_the_scale_values(metric) -> None:
     result = compiled("small.net")
     dot = result.to_dot(color_by=metric)
     label = {"maccs": "MACCs", "memory": "memory accesses", "params": "parameters"}[metric]
-    assert f"fill: {label} per box, logarithmic scale" in dot
+    assert f"fill: {label} per box, by rank: " in dot
     read = {"maccs": lambda c: c.maccs, "memory": lambda c: c.memory.total,
             "params": lambda c: c.params.total}[metric]
     values = [read(n.cost) for n in result.graph.nodes if read(n.cost)]
@@ -255,7 +256,7 @@ def test_legend_gives_the_scale_values(metric) -> None:
 def test_no_colour() -> None:
     dot = compiled("small.net").to_dot(color_by="none")
     assert set(fills(dot).values()) == {ZERO}
-    assert "logarithmic" not in dot
+    assert "by rank" not in dot
 
 
 def test_palette_runs_light_to_dark_and_text_stays_readable() -> None:
@@ -319,7 +320,7 @@ def test_render_formats(fmt, magic) -> None:
 
 @needs_dot
 def test_jupyter_shows_the_svg() -> None:
-    svg = compiled("small.net")._repr_svg_()
+    svg = compiled("small.net")._repr_html_()
     assert svg is not None and "<svg" in svg
 
 
@@ -394,7 +395,7 @@ def test_missing_dot_in_the_api(no_dot) -> None:
     with pytest.raises(netdsl.NetdslError) as caught:
         result.render("svg")
     assert caught.value.diagnostics[0].code == "E801"
-    assert result._repr_svg_() is None  # Jupyter falls back to the text form
+    assert "No diagram" in result._repr_html_()  # the tables, and a note instead
 
 
 @needs_dot

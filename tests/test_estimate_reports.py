@@ -88,7 +88,7 @@ def test_latency_shades_boxes_by_estimated_time_on_a_log_scale() -> None:
     slowest = max(seconds, key=seconds.get)
     quickest = min((s, name) for name, s in seconds.items() if s)[1]
     assert colours[slowest] == MAGMA[-1] and colours[quickest] == MAGMA[0]
-    assert "fill: estimated time per box, logarithmic scale" in dot
+    assert "fill: estimated time per box, by rank: " in dot
     # the legend runs from the quickest box's time to the slowest's
     assert f">{duration(seconds[quickest])}</font></td>" in dot
     assert f">{duration(seconds[slowest])}</font></td>" in dot
@@ -129,7 +129,7 @@ def test_bound_colours_each_box_by_what_bounds_it() -> None:
     for bound, fill in BOUND.items():  # a categorical legend, not a scale
         assert f'<td bgcolor="{fill}" border="1" color="#888888" width="48"><font ' \
                f'color="{text_colour(fill)}" point-size="9">{bound}</font></td>' in dot
-    assert "logarithmic" not in dot
+    assert "by rank" not in dot
 
 
 def test_the_bound_palette_is_okabe_ito_and_readable() -> None:

@@ -46,6 +46,7 @@ def mobilenet_v2() -> netdsl.CompileResult:
 @pytest.mark.parametrize(("name", "render"), [
     ("small.120.txt", lambda r: r.to_text(120)),
     ("small.80.txt", lambda r: r.to_text(80)),
+    ("small.60.txt", lambda r: r.to_text(60)),
     ("small.csv", lambda r: r.to_csv()),
     ("small.md", lambda r: r.to_markdown()),
     ("small.json", lambda r: r.to_json()),
@@ -100,9 +101,12 @@ def test_text_savings_section_fits_80_columns(name) -> None:
         assert len(line) <= 80, line
 
 
-def test_text_is_exact_at_120_and_compact_at_80(small) -> None:
-    wide, narrow = small.to_text(120), small.to_text(80)
-    assert re.search(r"^conv2 .* 2,320  589,824   596,240 ", wide, re.M)
+def test_text_is_exact_when_it_fits_and_compact_when_not(small) -> None:
+    """The small network's exact table is 81 columns wide: exact at 120 and 81, without
+    the absorbed column at 80, compact at 60."""
+    wide, narrow = small.to_text(81), small.to_text(60)
+    assert re.search(r"^conv2 .* 2,320  589,824   596,240 .* bn\+relu$", wide, re.M)
+    assert re.search(r"^conv2 .* 2,320  589,824   596,240 +46 +36$", small.to_text(80), re.M)
     assert re.search(r"^conv2 .* 2\.32K   590K      596K ", narrow, re.M)
     for text in (wide, narrow):  # totals are always exact
         assert re.search(r"^MACCs +1,290,400 +1,290,400$", text, re.M)
@@ -164,14 +168,15 @@ TOTALS_KEYS = {"params", "params_breakdown", "params_trainable", "maccs", "maccs
                "peak_activations", "peak_activation_bytes", "model_bytes"}
 LAYER_KEYS = {"name", "op", "inputs", "input_shapes", "output_shape", "params",
               "params_breakdown", "maccs", "maccs_attention", "flops", "memory_accesses", "memory",
-              "activations", "fused", "attributes", "blocks", "source"}
+              "activations", "fused", "attributes", "blocks", "source", "call_chain", "kind"}
 
 
 def test_json_top_level(small_json) -> None:
     assert list(small_json) == ["schema", "network", "source", "arguments", "passes",
                                 "conventions", "input_shape", "output_shape", "totals",
-                                "totals_unoptimized", "notes", "warnings", "layers"]
-    assert small_json["schema"] == "netdsl.report/1"
+                                "totals_unoptimized", "view", "notes", "warnings", "layers"]
+    assert small_json["schema"] == "netdsl.report/2"
+    assert small_json["view"] == {"depth": None, "expand": [], "summary": False}
     assert small_json["network"] == "Small"
     assert small_json["arguments"] == {"width": 16, "classes": 10}
     assert small_json["passes"] == ["infer-shapes", "fold-batchnorm", "fuse-activations",
@@ -254,7 +259,7 @@ def test_json_layers_add_up_to_the_totals(small_json, key) -> None:
 
 def test_json_layers_are_one_object_per_line(small) -> None:
     text = small.to_json()
-    lines = [line for line in text.splitlines() if line.lstrip().startswith('{"name"')]
+    lines = [line for line in text.splitlines() if line.lstrip().startswith('{"kind"')]
     assert len(lines) == len(small.graph)
 
 
@@ -350,5 +355,7 @@ def test_identical_refusals_are_listed_once_and_all_are_in_json() -> None:
     assert text.count("not folded: layer norm normalises") == 1
     assert "      and 24 more for the same reason (each in --format json)" in text
     notes = json.loads(result.to_json())["notes"]
-    assert [n["code"] for n in notes].count("N201") == 25
+    [layer_norms] = [n for n in notes if n["code"] == "N201"]  # one entry, every layer in it
+    assert layer_norms["count"] == 25 == len(layer_norms["layers"])
+    assert len({(loc["line"], loc["column"]) for loc in layer_norms["locations"]}) >= 2
     assert {n["pass"] for n in notes} == {"fold-batchnorm", "fuse-activations"}

@@ -411,8 +411,10 @@ def test_hostile_name_in_diagnostics(capsys, tmp_path, monkeypatch) -> None:
     status, _, err = run(capsys, "check", HOSTILE, "--color", "always")
     assert status == 1 and f"{SHOWN}:3:5" in err and "\x1b[31;1m" in err
     assert "\x1b[31mb" not in err
-    status, _, err = run(capsys, "check", HOSTILE, "--diagnostics", "json")
-    assert json.loads(err)["diagnostics"][0]["span"]["file"] == HOSTILE  # the real name
+    status, out, _ = run(capsys, "check", HOSTILE, "--diagnostics", "json")
+    document = json.loads(out)
+    assert document["file"] == HOSTILE  # the real names
+    assert document["diagnostics"][0]["span"]["file"] == HOSTILE
 
 
 def test_hostile_name_in_e100_messages(capsys, tmp_path, ok, monkeypatch) -> None:
@@ -465,7 +467,7 @@ class Terminal:
     ({"FORCE_COLOR": "0"}, "auto", False, True),  # any non-empty value
     ({"FORCE_COLOR": ""}, "auto", False, False),
     ({"FORCE_COLOR": "1"}, "never", True, False),
-    ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, "auto", True, False),
+    ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, "auto", False, True),  # force-color.org's order
     ({"TERM": "dumb"}, "auto", True, False),
     ({"TERM": "dumb", "FORCE_COLOR": "1"}, "auto", False, True),
     ({"TERM": "dumb"}, "always", False, True),

@@ -13,8 +13,7 @@ import os
 import textwrap
 from typing import TYPE_CHECKING, Any
 
-from netdsl.backends.common import commas
-from netdsl.backends.json_report import _plain
+from netdsl.backends.common import commas, json_value
 from netdsl.backends.markdown import table
 
 if TYPE_CHECKING:
@@ -150,7 +149,7 @@ def bench_dict(bench: Benchmark) -> dict[str, Any]:
         "schema": SCHEMA,
         "network": bench.network,
         "source": bench.source,
-        "arguments": {k: _plain(v) for k, v in bench.arguments},
+        "arguments": {k: json_value(v) for k, v in bench.arguments},
         "graph": bench.graph,
         "runtime": {"name": "onnxruntime", "version": bench.runtime_version,
                     "provider": bench.provider, "graph_optimization_level": bench.optimization,

@@ -7,16 +7,23 @@ Every backend renders the same facts, so they all read them from here:
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Sequence
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from netdsl.diagnostics import Diagnostic, Span
+from netdsl.elaborate.elaborator import STDLIB_PREFIX
 from netdsl.ir.cost import GraphEstimate, LayerEstimate
-from netdsl.ir.graph import Graph, GraphCost, Node
+from netdsl.ir.graph import Absorbed, Graph, GraphCost, LayerCost, Node
 from netdsl.ir.ops import op_name
 from netdsl.ir.printer import format_argument, format_shape, format_value
+from netdsl.ir.windows import Padding
 
 if TYPE_CHECKING:
+    from netdsl.backends.rollup import Row
     from netdsl.driver import CompileResult
 
 #: The conventions every report states (cost-model.md; docs/cost-model.md).
@@ -40,8 +47,85 @@ CONVENTIONS = {
 }
 
 
+def _chain(item: Node | Absorbed) -> tuple[Span, ...]:
+    """The spans of a layer's block calls, outermost first, then its own span."""
+    return (*item.calls, item.span) if item.span is not None else item.calls
+
+
+def _in_stdlib(span: Span) -> bool:
+    return span.source.name.startswith(STDLIB_PREFIX)
+
+
+def _user_span(chain: tuple[Span, ...]) -> Span | None:
+    """The innermost span of ``chain`` outside the standard library, else its last."""
+    for span in reversed(chain):
+        if not _in_stdlib(span):
+            return span
+    return chain[-1] if chain else None
+
+
+def user_location(item: Node | Absorbed) -> str | None:
+    """``file:line:col`` of the user's own line for a layer (or an absorbed layer).
+
+    That is the innermost place of its call chain outside the standard library:
+    its own line when the user wrote the layer, else the call of the standard
+    block that built it (``ir = inverted_residual(...)`` in a block of the
+    user's, ``stage(...)`` in the network's body). A layer with no span (one
+    built from Python or imported from ONNX) has no location: None.
+    """
+    if item.span is None:
+        return None
+    span = _user_span(_chain(item))
+    return span.location() if span is not None else None
+
+
+def call_chain(item: Node | Absorbed) -> list[str]:
+    """Every place a layer went through, as ``file:line:col``: the user's line first.
+
+    The outermost block call (in the network's body) comes first, then the
+    call inside that block's definition, and so on down to the line that
+    writes the layer itself; a layer written in the network's body has just
+    its own line. Empty for a layer with no span.
+    """
+    return [span.location() for span in _chain(item)] if item.span is not None else []
+
+
+def instance_location(node: Node, level: int) -> str | None:
+    """``file:line:col`` of the user's line for the block instance ``node.blocks[level]``.
+
+    The call that made the instance, or when that call is inside the standard
+    library, the innermost call of the user's that led to it; None when the
+    elaborator recorded no call (a graph built from Python).
+    """
+    if level >= len(node.calls):
+        return None
+    span = _user_span(node.calls[:level + 1])
+    return span.location() if span is not None else None
+
+
+def diagnostic_location(diagnostic: Diagnostic) -> str | None:
+    """``file:line:col`` of the user's line for a diagnostic, such as a pass's note.
+
+    A diagnostic about something inside a block lists the calls that led
+    there as notes, innermost first; the user's line is the first place,
+    among its own span and then those notes', outside the standard library
+    (else its own span).
+    """
+    span = diagnostic_span(diagnostic)
+    return span.location() if span is not None else None
+
+
+def diagnostic_span(diagnostic: Diagnostic) -> Span | None:
+    """The span of :func:`diagnostic_location`."""
+    spans = tuple(s for s in (diagnostic.span, *(n.span for n in diagnostic.notes)) if s)
+    if diagnostic.span is None:
+        return None
+    return _user_span(spans[::-1])
+
+
 def source_location(node: Node) -> str | None:
-    return node.span.location() if node.span else None
+    """Where a report says a layer comes from: the user's line (:func:`user_location`)."""
+    return user_location(node)
 
 
 def fused_names(node: Node) -> list[str]:
@@ -51,8 +135,8 @@ def fused_names(node: Node) -> list[str]:
 
 def absorbed_records(node: Node) -> list[dict[str, Any]]:
     """What a node absorbed: each layer's name, op, how and where it was written."""
-    return [{"name": a.name, "op": op_name(a.op), "how": a.how,
-             "source": a.span.location() if a.span else None} for a in node.fused]
+    return [{"name": a.name, "op": op_name(a.op), "how": a.how, "source": user_location(a)}
+            for a in node.fused]
 
 
 def layer_record(graph: Graph, node: Node) -> dict[str, Any]:
@@ -65,6 +149,66 @@ def layer_record(graph: Graph, node: Node) -> dict[str, Any]:
         "inputs": list(node.inputs),
         "input_shapes": [list(s or ()) for s in graph.input_shapes(node)],
         "output_shape": list(node.shape or ()),
+        **cost_fields(cost),
+        "fused": absorbed_records(node),
+        "attributes": _attributes(node),
+        "blocks": [path for path, _ in node.blocks],
+        "source": source_location(node),
+        "call_chain": call_chain(node),
+        **({"estimate": estimate_record(cost.estimate)} if cost.estimate else {}),
+    }
+
+
+def _attributes(node: Node) -> dict[str, Any]:
+    """The op's attributes that differ from their defaults, as JSON values (numbers stay
+    numbers, tuples become lists)."""
+    out = {}
+    for field in attrs.fields(type(node.op)):
+        value = getattr(node.op, field.name)
+        if field.name != "kind" and (field.default is attrs.NOTHING or value != field.default):
+            out[field.name] = json_value(value)
+    return out
+
+
+def json_value(value: Any) -> Any:
+    """``value`` as JSON data: tuples as lists, numbers, strings, booleans and None as
+    themselves, padding as ``"same"`` or ``[top, bottom, left, right]``, anything else as
+    its netdsl text."""
+    if isinstance(value, Padding):
+        return "same" if value.mode == "same" else list(value.sides)
+    if isinstance(value, tuple | list):
+        return [json_value(v) for v in value]
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else format_value(value)
+    return format_value(value)
+
+
+def row_record(graph: Graph, row: Row) -> dict[str, Any]:
+    """The facts about one report row: a layer's :func:`layer_record`, or a rolled-up block
+    instance's summed figures, its block, its layers and what it reads and writes."""
+    if row.block is None:
+        return {"kind": "layer", **layer_record(graph, row.node)}
+    cost = row.cost
+    return {
+        "kind": "block",
+        "name": row.name,
+        "op": row.op,
+        "layers": [node.name for node in row.nodes],
+        "inputs": list(row.inputs),
+        "input_shapes": [list(graph[name].shape or ()) for name in row.inputs],
+        "output_shape": list(row.shape or ()),
+        **cost_fields(cost),
+        "blocks": [path for path, _ in row.clusters],
+        "source": block_source(row),
+        **({"estimate": estimate_record(cost.estimate)} if cost.estimate else {}),
+    }
+
+
+def cost_fields(cost: LayerCost) -> dict[str, Any]:
+    """A layer's or a row's figures, as the JSON report names them."""
+    return {
         "params": cost.params.total,
         "params_breakdown": {
             "weights": cost.params.weights,
@@ -82,21 +226,13 @@ def layer_record(graph: Graph, node: Node) -> dict[str, Any]:
             "weights": cost.memory.weights,
         },
         "activations": cost.activations,
-        "fused": absorbed_records(node),
-        "attributes": _attributes(node),
-        "blocks": [path for path, _ in node.blocks],
-        "source": source_location(node),
-        **({"estimate": estimate_record(cost.estimate)} if cost.estimate else {}),
     }
 
 
-def _attributes(node: Node) -> dict[str, str]:
-    out = {}
-    for field in attrs.fields(type(node.op)):
-        value = getattr(node.op, field.name)
-        if field.name != "kind" and (field.default is attrs.NOTHING or value != field.default):
-            out[field.name] = format_value(value)
-    return out
+def block_source(row: Row) -> str | None:
+    """Where a rolled-up block instance was called: the user's line of its call
+    (:func:`instance_location`), when the elaborator recorded it."""
+    return instance_location(row.node, len(row.clusters))
 
 
 def totals_record(cost: GraphCost) -> dict[str, Any]:
@@ -133,6 +269,8 @@ def milliseconds(seconds: float) -> str:
     ms = seconds * 1000
     if not ms:
         return "0"
+    if ms >= 1000:  # ``{:.4g}`` would switch to an exponent from 10,000 ms
+        return f"{ms:,.0f}"
     return f"{ms:.4g}" if ms >= 0.001 else f"{ms:.6f}".rstrip("0")
 
 
@@ -199,28 +337,86 @@ def commas(n: int | float) -> str:
     return f"{n:,}" if isinstance(n, int) else f"{n:,.1f}"
 
 
+#: A unit of :func:`with_unit`: a value from ``threshold`` up is shown as ``value / factor``
+#: followed by ``suffix``. Factors and thresholds are Decimals, so that they are exact.
+Unit = tuple[Decimal, Decimal, str]
+
+#: Thousands to trillions: :func:`compact`.
+COUNT_UNITS: tuple[Unit, ...] = tuple(
+    (Decimal(10) ** e, Decimal(10) ** e, s) for e, s in ((12, "T"), (9, "G"), (6, "M"), (3, "K")))
+#: Decimal and binary byte units: :func:`human_bytes`.
+DECIMAL_BYTES: tuple[Unit, ...] = tuple(
+    (Decimal(10) ** e, Decimal(10) ** e, s)
+    for e, s in ((12, " TB"), (9, " GB"), (6, " MB"), (3, " kB")))
+BINARY_BYTES: tuple[Unit, ...] = tuple(
+    (Decimal(2) ** e, Decimal(2) ** e, s)
+    for e, s in ((40, " TiB"), (30, " GiB"), (20, " MiB"), (10, " KiB")))
+
+
+def three_digits(scaled: Decimal) -> int:
+    """Decimal places that show ``scaled`` to three digits: 2 below 10, 1 below 100, else 0."""
+    return 2 if scaled < 10 else 1 if scaled < 100 else 0
+
+
+def with_unit(value: int | float, units: Sequence[Unit], places: Callable[[Decimal], int]) -> str:
+    """``value`` in the first of ``units`` whose threshold it reaches, to ``places`` decimals.
+
+    ``units`` run from the largest threshold down; the last one's threshold is
+    the smallest value expected (a value below it is shown in it all the same).
+    ``places`` gives the decimal places for the value in its unit. The value is
+    rounded half up, exactly (it is not turned into a binary fraction first),
+    and when rounding carries it over a threshold of a unit or of ``places``,
+    it is shown as the rounded value would be: 9,999 as ``10.0K``, not
+    ``10.00K``; 999,999 as ``1.00M``, not ``1000K``; 1,048,575 bytes as
+    ``1.0 MiB``, not ``1024.0 KiB``. Negative values keep their sign.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    exact = Decimal(value)  # exact for ints and floats alike
+    sign, exact = ("-" if exact < 0 else ""), abs(exact)
+    context = Context(prec=max(28, exact.adjusted() + 30))  # every digit of a large integer
+
+    def unit_of(amount: Decimal) -> Unit:
+        return next((unit for unit in units if amount >= unit[0]), units[-1])
+
+    while True:
+        unit = unit_of(exact)
+        scaled = context.divide(exact, unit[1])
+        decimals = places(scaled)
+        shown = scaled.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP, context)
+        rounded = context.multiply(shown, unit[1])
+        if unit_of(rounded) is unit and places(shown) == decimals:
+            return f"{sign}{shown:f}{unit[2]}"
+        exact = rounded  # carried into the next unit or digit count: show that value
+
+
 def compact(n: int) -> str:
-    """``1.23G``, ``45.6M``, ``789K``: for narrow tables (exact figures are in the totals)."""
-    for factor, suffix in ((10**9, "G"), (10**6, "M"), (10**3, "K")):
-        if abs(n) >= factor:
-            value = n / factor
-            digits = 2 if abs(value) < 10 else 1 if abs(value) < 100 else 0
-            return f"{value:.{digits}f}{suffix}"
-    return str(n)
+    """``1.23G``, ``45.6M``, ``789K``, ``999``: three digits, for boxes and narrow tables.
+
+    Numbers below 1,000 are exact; larger ones are rounded half up to three
+    significant digits, and a number that rounds up to the next digit count or
+    unit is shown in it (9,999 is ``10.0K``, 999,999 ``1.00M``); from 1,000T up
+    the whole number of T is shown. The exact figures are in the totals.
+    """
+    if abs(n) < 1000:
+        return str(n)
+    return with_unit(n, COUNT_UNITS, three_digits)
 
 
 def human_bytes(n: int) -> str:
-    """``14.2 MB (13.5 MiB)``: decimal and binary units together."""
-    if n < 1000:
+    """``14.2 MB (13.5 MiB)``: decimal and binary units together, one decimal place each.
+
+    Below 1,000 bytes just the bytes (``999 B``); from 1,000 the decimal unit
+    (``1.0 kB``) and from 1,024 the binary one too. Each is rounded half up,
+    and one that rounds up to 1,000 (1,024) of its unit is shown in the next:
+    999,999 bytes are ``1.0 MB (976.6 KiB)``, 1,048,575 ``1.0 MB (1.0 MiB)``.
+    """
+    if abs(n) < 1000:
         return f"{n} B"
-    for unit, factor in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
-        if n >= factor:
-            decimal = f"{n / factor:.1f} {unit}"
-            break
-    for unit, factor in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
-        if n >= factor:
-            return f"{decimal} ({n / factor:.1f} {unit})"
-    return decimal
+    decimal = with_unit(n, DECIMAL_BYTES, lambda _: 1)
+    if abs(n) < 1024:
+        return decimal
+    return f"{decimal} ({with_unit(n, BINARY_BYTES, lambda _: 1)})"
 
 
 def shape_text(shape: tuple[int, ...] | None) -> str:

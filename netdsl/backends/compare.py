@@ -156,29 +156,42 @@ def _estimated_note(results: Sequence[CompileResult]) -> str:
 
 
 def render_compare_text(labels: Sequence[str], results: Sequence[CompileResult],
-                        benches: Sequence[Benchmark] | None = None) -> str:
-    """A table with one column per network: value and ratio to the first."""
+                        benches: Sequence[Benchmark] | None = None, width: int = 120) -> str:
+    """A table with one column per network: value and ratio to the first.
+
+    When the columns do not fit ``width``, each network is a block of rows
+    instead (its label, then one line per figure), which fits any terminal.
+    """
     rows = _all_rows(results, benches)
     cells = _cells(rows)
     label_width = max(len(label) for _, label, _, _ in rows)
     widths = [max(len(labels[i]), *(len(row[i]) for row in cells)) for i in range(len(labels))]
     head = " " * label_width + "  " + "  ".join(f"{lab:>{w}}" for lab, w in
                                                  zip(labels, widths, strict=True))
-    lines = [head, "-" * len(head)]
-    for (_, label, _, _), row in zip(rows, cells, strict=True):
-        lines.append(f"{label:<{label_width}}  " + "  ".join(
-            f"{c:>{w}}" for c, w in zip(row, widths, strict=True)))
+    if len(head) <= width:
+        lines = [head, "-" * len(head)]
+        for (_, label, _, _), row in zip(rows, cells, strict=True):
+            lines.append(f"{label:<{label_width}}  " + "  ".join(
+                f"{c:>{w}}" for c, w in zip(row, widths, strict=True)))
+    else:
+        value_width = max(len(row[i]) for row in cells for i in range(len(labels)))
+        lines = []
+        for i, name in enumerate(labels):
+            lines += [*([""] if lines else []), name, "-" * min(len(name), width)]
+            lines += [f"  {label:<{label_width}}  {row[i]:>{value_width}}".rstrip()
+                      for (_, label, _, _), row in zip(rows, cells, strict=True)]
     cost = results[0].totals
-    note = (f"Ratios are to the first column. Memory accesses: {cost.memory_model} model, in "
+    note = ("Ratios are to the first " + ("column" if len(head) <= width else "network")
+            + f". Memory accesses: {cost.memory_model} model, in "
             f"elements; dtype {cost.dtype}; batch {cost.batch}. MACCs count convolution and "
             "dense multiply-accumulates only; FLOPs add the elementwise work."
             + _estimated_note(results) + _measured_note(benches))
-    lines += ["", *textwrap.wrap(note, max(60, len(head)))]
+    lines += ["", *textwrap.wrap(note, max(40, min(width, len(head))))]
     return "\n".join(lines) + "\n"
 
 
 def render_compare_json(labels: Sequence[str], results: Sequence[CompileResult],
-                        benches: Sequence[Benchmark] | None = None) -> str:
+                        benches: Sequence[Benchmark] | None = None, width: int = 120) -> str:
     rows = compare_rows(results)
     measured = measured_rows(benches)
     found = estimates(results)
@@ -223,7 +236,7 @@ def render_compare_json(labels: Sequence[str], results: Sequence[CompileResult],
 
 
 def render_compare_csv(labels: Sequence[str], results: Sequence[CompileResult],
-                       benches: Sequence[Benchmark] | None = None) -> str:
+                       benches: Sequence[Benchmark] | None = None, width: int = 120) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     rows = _all_rows(results, benches)
@@ -240,15 +253,8 @@ def render_compare_csv(labels: Sequence[str], results: Sequence[CompileResult],
 
 
 def render_compare_markdown(labels: Sequence[str], results: Sequence[CompileResult],
-                            benches: Sequence[Benchmark] | None = None) -> str:
+                            benches: Sequence[Benchmark] | None = None,
+                            width: int = 120) -> str:
     rows = _all_rows(results, benches)
     body = [[label, *cells] for (_, label, _, _), cells in zip(rows, _cells(rows), strict=True)]
     return "\n".join(table(["metric", *labels], body, 1)) + "\n"
-
-
-RENDERERS = {
-    "text": render_compare_text,
-    "json": render_compare_json,
-    "csv": render_compare_csv,
-    "markdown": render_compare_markdown,
-}

@@ -6,7 +6,9 @@ import csv
 import io
 from typing import TYPE_CHECKING
 
-from netdsl.backends.common import layer_record
+from netdsl.backends import rollup
+from netdsl.backends.common import row_record
+from netdsl.backends.formats import DEFAULT_VIEW, View
 
 if TYPE_CHECKING:
     from netdsl.driver import CompileResult
@@ -17,28 +19,48 @@ CSV_COLUMNS = (
     "bn_stats", "maccs", "flops", "memory_accesses", "memory_input", "memory_output",
     "memory_weights", "activations", "fused", "source",
 )
+#: Columns added after ``op`` when blocks are rolled up (--depth): ``layer`` or ``block``,
+#: and how many layers the row holds.
+ROLLUP_COLUMNS = ("kind", "layers")
 #: Columns added when the network was estimated on a device (--device).
 ESTIMATE_COLUMNS = ("intensity_maccs_per_byte", "bound", "est_seconds", "est_energy_joules")
 
 
-def render_csv(result: CompileResult) -> str:
-    """Every layer as a CSV row; shapes as ``HxWxC``, lists joined with ``;``."""
+def render(result: CompileResult, view: View = DEFAULT_VIEW) -> str:
+    """Every row as a CSV line; shapes as ``HxWxC``, lists joined with ``;``.
+
+    Rows are the layers, or with ``view.depth`` the rolled-up block instances
+    (:mod:`netdsl.backends.rollup`; ``kind`` and ``layers`` columns added); with
+    ``view.summary`` only the largest rows (by MACCs and by memory accesses).
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     graph = result.graph
     estimated = result.totals.estimate is not None
-    writer.writerow(CSV_COLUMNS + ESTIMATE_COLUMNS * estimated)
-    for node in graph.nodes:
-        r = layer_record(graph, node)
+    rolled = view.depth is not None
+    header = list(CSV_COLUMNS + ESTIMATE_COLUMNS * estimated)
+    if rolled:
+        header[2:2] = ROLLUP_COLUMNS
+    writer.writerow(header)
+    rows = rollup.rows(graph, view.depth, view.expand)
+    for row_ in rollup.largest(rows) if view.summary else rows:
+        r = row_record(graph, row_)
         row = [
             r["name"], r["op"], ";".join(r["inputs"]), "x".join(map(str, r["output_shape"])),
             r["params"], *r["params_breakdown"].values(), r["maccs"], r["flops"],
             r["memory_accesses"], *r["memory"].values(), r["activations"],
-            ";".join(f["op"] for f in r["fused"]), r["source"] or "",
+            ";".join(f["op"] for f in r.get("fused", ())), r["source"] or "",
         ]
+        if rolled:
+            row[2:2] = [r["kind"], len(r["layers"]) if r["kind"] == "block" else 1]
         if estimated:
             e = r["estimate"]
             row += [e["intensity_maccs_per_byte"] if e["intensity_maccs_per_byte"] is not None
                     else "", e["bound"], e["seconds"], e["energy_joules"]]
         writer.writerow(row)
     return out.getvalue()
+
+
+def render_csv(result: CompileResult) -> str:
+    """Every layer as a CSV row."""
+    return render(result)

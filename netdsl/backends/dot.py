@@ -18,11 +18,12 @@ What is drawn:
 * with ``collapse=DEPTH``, block instances nested deeper than ``DEPTH`` levels
   are drawn as one box with their summed figures (``collapse=0``: every
   top-level instance is a box), except instances matched by ``expand``;
-* fills shaded by one figure on a logarithmic, perceptually even scale
-  (:mod:`netdsl.backends.palette`), explained by a legend under the title;
+* fills shaded by one figure on a perceptually even colour map, the distinct
+  values of the boxes drawn placed by rank (:class:`~netdsl.backends.palette.RankScale`),
+  explained by a legend under the title;
 * when the ``estimate-latency`` pass ran (``--device``), each box's estimated
   time and what bounds it, the whole estimate in its tooltip, and two more
-  colourings: by estimated time (the same log scale) and by bound (categories).
+  colourings: by estimated time (ranked the same way) and by bound (categories).
 
 Names and labels are escaped for DOT strings and HTML-like labels, so any
 layer name is drawn as written.
@@ -32,12 +33,25 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Iterable, Sequence
-from fnmatch import fnmatchcase
+from decimal import Decimal
 
 import attrs
 
-from netdsl.backends.common import commas, compact, human_bytes, milliseconds, shape_text
-from netdsl.backends.palette import BOUND, ZERO, LogScale, colour_at, text_colour
+from netdsl.backends.common import (
+    Unit,
+    call_chain,
+    commas,
+    compact,
+    human_bytes,
+    instance_location,
+    milliseconds,
+    shape_text,
+    three_digits,
+    user_location,
+    with_unit,
+)
+from netdsl.backends.palette import BOUND, ZERO, RankScale, colour_at, text_colour
+from netdsl.backends.rollup import collapsed_level
 from netdsl.diagnostics import error
 from netdsl.ir.cost import LayerEstimate
 from netdsl.ir.graph import Graph, LayerCost, Node
@@ -146,30 +160,11 @@ class _Cluster:
                 yield item
 
 
-def _collapsed_level(node: Node, collapse: int | None, expand: Sequence[str]) -> int | None:
-    """Index in ``node.blocks`` of the instance drawn as one box, or None for the node's own."""
-    if collapse is None:
-        return None
-    for level, (path, _) in enumerate(node.blocks):
-        if any(fnmatchcase(path, pattern) for pattern in expand):
-            return None  # an expanded instance shows everything inside it
-        if level >= collapse and not any(_opens(path, pattern) for pattern in expand):
-            return level
-    return None
-
-
-def _opens(path: str, pattern: str) -> bool:
-    """Whether ``path`` encloses an instance ``pattern`` expands (so must be open too)."""
-    depth = path.count("/") + 1
-    parts = pattern.split("/")
-    return len(parts) > depth and fnmatchcase(path, "/".join(parts[:depth]))
-
-
 def _units(graph: Graph, collapse: int | None, expand: Sequence[str]) -> list[_Unit]:
     """The boxes in order of their first layer; a one-layer collapsed block is that layer."""
     groups: dict[str, tuple[int | None, list[Node]]] = {}
     for node in graph.nodes:
-        level = _collapsed_level(node, collapse, expand)
+        level = collapsed_level(node, collapse, expand)
         key = node.name if level is None else node.blocks[level][0] + "/"
         groups.setdefault(key, (level, []))[1].append(node)
     units = []
@@ -252,15 +247,21 @@ def _small(text: str) -> str:
     return f'<font point-size="8">{text}</font>'
 
 
+#: The units of :func:`duration`: each from a tenth of itself (0.23 ms, not 230 µs).
+TIME_UNITS: tuple[Unit, ...] = tuple(
+    (Decimal(10) ** e / 10 if s != " ns" else Decimal(0), Decimal(10) ** e, s)
+    for e, s in ((0, " s"), (-3, " ms"), (-6, " µs"), (-9, " ns")))
+
+
 def duration(seconds: float) -> str:
-    """``0.23 ms``, ``48.5 µs``: a time to two or three digits, in a unit that keeps it short."""
+    """``0.23 ms``, ``48.5 µs``: a time to two or three digits, in a unit that keeps it short.
+
+    Rounded half up; a time that rounds up to the next digit count or unit is
+    shown in it (99.96 µs is ``0.10 ms``, 9.996 µs ``10.0 µs``).
+    """
     if seconds <= 0:
         return "0"
-    for unit, factor in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9)):
-        if seconds >= factor / 10 or unit == "ns":
-            value = seconds / factor
-            return f"{value:.{0 if value >= 100 else 1 if value >= 10 else 2}f} {unit}"
-    raise AssertionError("unreachable")
+    return with_unit(seconds, TIME_UNITS, three_digits)
 
 
 def _estimate_line(unit: _Unit) -> str | None:
@@ -299,13 +300,24 @@ def _node_label(graph: Graph, unit: _Unit, base: str) -> str:
 
 
 def _tooltip(unit: _Unit) -> str:
+    """A box's full name and where the user wrote it, then its estimate if any.
+
+    A layer gives its user's line (:func:`user_location`), then, when blocks
+    built it, its whole call chain after "via", from the network's body down to
+    its own line; a collapsed block gives the user's line of its call.
+    """
     if unit.block is not None:
         path, block = unit.block
-        text = f"{path} ({block}): " + ", ".join(n.name for n in unit.nodes)
+        where = instance_location(unit.nodes[0], len(unit.clusters))
+        called = f" at {where}" if where else ""
+        text = f"{path} ({block}{called}): " + ", ".join(n.name for n in unit.nodes)
     else:
         node = unit.nodes[0]
-        where = f" ({node.span.location()})" if node.span else ""
-        text = node.name + where
+        where = user_location(node)
+        text = node.name + (f" ({where})" if where else "")
+        chain = call_chain(node)
+        if len(chain) > 1:
+            text += "\nvia " + " → ".join(chain)
     if unit.estimate is not None:
         text += "\n" + _estimate_tooltip(unit)
     return text
@@ -349,7 +361,7 @@ def _cluster_label(cluster: _Cluster, base: str, metric: str) -> str:
     return f"<<b>{_html(text)}</b>" + (f"  {_small(_html(figure))}" if figure else "") + ">"
 
 
-def _graph_label(graph: Graph, color_by: str, scale: LogScale) -> str:
+def _graph_label(graph: Graph, color_by: str, scale: RankScale) -> str:
     cost = graph.cost
     assert cost is not None, "annotate-cost did not run"
     arguments = ", ".join(f"{k}={format_argument(v)}" for k, v in graph.arguments)
@@ -375,20 +387,43 @@ def _graph_label(graph: Graph, color_by: str, scale: LogScale) -> str:
         cells = [_swatch(fill, bound) for bound, fill in BOUND.items()]
     elif color_by != "none":
         label = "estimated time" if color_by == "latency" else METRICS[color_by][0]
-        rows.append(_html(f"fill: {label} per box, logarithmic scale"))
+        rows.append(_html(f"fill: {label} per box, {_scale_text(scale, _shown(color_by))}"))
         cells = [_swatch(ZERO, "0")]
-        if scale:
-            steps = 6 if scale.high > scale.low else 1
-            for i in range(steps):
-                t = i / (steps - 1) if steps > 1 else 1.0
-                value = scale.value_at(t)
-                cells.append(_swatch(colour_at(t), duration(value) if color_by == "latency"
-                                     else compact(round(value))))
+        cells += [_swatch(colour_at(t), _step_text(step, _shown(color_by)))
+                  for step, t in scale.steps()]
     if color_by != "none":
         legend = ('<tr><td align="left"><table border="0" cellspacing="2" cellpadding="3">'
                   f"<tr>{''.join(cells)}</tr></table></td></tr>")
     body = "".join(f'<tr><td align="left">{row}</td></tr>' for row in rows)
     return f'<<table border="0" cellspacing="0" cellpadding="1">{body}{legend}</table>>'
+
+
+def _shown(color_by: str) -> Callable[[float], str]:
+    """How a box's label prints the figure ``color_by`` shades by."""
+    return duration if color_by == "latency" else lambda value: compact(round(value))
+
+
+def _step_text(step: tuple[float, float], shown: Callable[[float], str]) -> str:
+    """A legend swatch's text: the step's value, or its range when it holds several
+    (``218–231M``, ``0.40–0.41 ms``: a unit both ends share is written once)."""
+    low, high = shown(step[0]), shown(step[1])
+    if low == high:
+        return low
+    unit = high.lstrip("-0123456789.")
+    if unit and low.endswith(unit):
+        low = low[:-len(unit)]
+    return f"{low}–{high}"
+
+
+def _scale_text(scale: RankScale, shown: Callable[[float], str]) -> str:
+    """What the legend says about the scale: that it ranks, how many steps, its range."""
+    if not scale:
+        return "every box 0"
+    if len(scale) == 1:
+        return f"one step, {_step_text(scale.levels[0], shown)}"
+    return (f"by rank: {len(scale)} distinct values, {shown(scale.low)} to {shown(scale.high)}, "
+            f"at even steps of colour (not in proportion; within {scale.tolerance:.0%} count "
+            "as one)")
 
 
 def _swatch(fill: str, text: str) -> str:
@@ -430,7 +465,7 @@ def render_dot(
         read = lambda u: u.estimate.seconds  # noqa: E731
     elif color_by in METRICS:
         read = lambda u, get=METRICS[color_by][1]: get(u.cost)  # noqa: E731
-    scale = LogScale(read(u) for u in units) if read else LogScale(())
+    scale = RankScale(read(u) for u in units) if read else RankScale(())  # the boxes drawn
     lines = [
         f"digraph {quote(graph.name)} {{",
         f'  graph [rankdir={rankdir}, fontname="{FONT}", fontsize=11, labelloc=t, '

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from netdsl.backends import rollup
 from netdsl.backends.common import (
     commas,
     estimate_summary,
@@ -14,6 +15,7 @@ from netdsl.backends.common import (
     shape_text,
     title,
 )
+from netdsl.backends.formats import DEFAULT_VIEW, View
 
 if TYPE_CHECKING:
     from netdsl.driver import CompileResult
@@ -31,22 +33,32 @@ def table(header: list[str], rows: list[list[str]], numeric_from: int) -> list[s
     return lines
 
 
-def render_markdown(result: CompileResult) -> str:
-    """Per-layer table, then totals before and after the passes."""
+def render(result: CompileResult, view: View = DEFAULT_VIEW) -> str:
+    """Per-row table (layers, or blocks rolled up to ``view.depth``; with ``view.summary``
+    the largest rows only), then totals before and after the passes."""
     graph, cost, base = result.graph, result.totals, result.totals_unoptimized
     lines = [f"### {_escape(title(result))}", ""]
     estimate = cost.estimate
-    rows = [
-        [f"`{n.name}`", graph.display_op(n), shape_text(n.shape), commas(n.cost.params.total),
-         commas(n.cost.maccs), commas(n.cost.flops), commas(n.cost.memory.total),
-         *([intensity_text(n.cost.estimate), n.cost.estimate.bound * bool(
-             n.cost.estimate.seconds), milliseconds(n.cost.estimate.seconds)]
+    rows = rollup.rows(graph, view.depth, view.expand)
+    rolled = view.depth is not None
+    if view.summary:
+        rows = rollup.largest(rows)
+        lines += ["Largest rows by MACCs and by memory accesses:", ""]
+    cells = [
+        [f"`{r.name}`", r.op, *([str(r.layers) if r.block else ""] if rolled else []),
+         shape_text(r.shape),
+         commas(r.cost.params.total), commas(r.cost.maccs), commas(r.cost.flops),
+         commas(r.cost.memory.total),
+         *([intensity_text(r.cost.estimate), r.cost.estimate.bound * bool(
+             r.cost.estimate.seconds), milliseconds(r.cost.estimate.seconds)]
            if estimate else []),
-         "+".join(fused_names(n))]
-        for n in graph.nodes
+         "" if r.block else "+".join(fused_names(r.node))]
+        for r in rows
     ]
-    lines += table(["layer", "op", "output", "params", "MACCs", "FLOPs", "memory accesses",
-                    *(["MACC/B", "bound", "est. ms"] if estimate else []), "absorbed"], rows, 3)
+    lines += table(["layer", "op", *(["layers"] if rolled else []), "output", "params",
+                    "MACCs", "FLOPs", "memory accesses",
+                    *(["MACC/B", "bound", "est. ms"] if estimate else []), "absorbed"],
+                   cells, 3 + rolled)
     lines.append("")
     if estimate is not None:
         lines += table([f"on {_escape(estimate.title)}", ""],
@@ -68,3 +80,8 @@ def render_markdown(result: CompileResult) -> str:
                  f"FLOPs = 2 x MACCs + elementwise work; memory accesses in elements, "
                  f"{cost.memory_model} model. Passes: {', '.join(result.options.passes)}.")
     return "\n".join(lines) + "\n"
+
+
+def render_markdown(result: CompileResult) -> str:
+    """The Markdown report with every layer."""
+    return render(result)

@@ -9,13 +9,15 @@ from the left. Totals are always exact.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from netdsl.backends import rollup
 from netdsl.backends.common import (
     CONVENTIONS,
     commas,
     compact,
+    diagnostic_location,
     estimate_summary,
     fused_names,
     human_bytes,
@@ -24,7 +26,9 @@ from netdsl.backends.common import (
     shape_text,
     title,
 )
-from netdsl.ir.graph import Graph, GraphCost, Node
+from netdsl.backends.formats import DEFAULT_VIEW, View
+from netdsl.backends.rollup import Row
+from netdsl.ir.graph import Graph, GraphCost
 
 if TYPE_CHECKING:
     from netdsl.diagnostics import Diagnostic
@@ -40,34 +44,45 @@ def _percent(part: float, whole: float) -> str:
     return f"{share:.1f}" if share < 10 else f"{share:.0f}"
 
 
-def _columns(graph: Graph, wide: bool) -> list[tuple[str, str, Callable[[Node], str]]]:
-    """(header, alignment, getter) for every column but the name."""
-    number = commas if wide else compact
+Column = tuple[str, str, Callable[[Row], str]]
+
+
+def _columns(graph: Graph, exact: bool, full: bool, rolled: bool) -> list[Column]:
+    """(header, alignment, getter) for every column but the name.
+
+    ``exact`` prints figures with thousands separators (else ``10.8M``); ``full``
+    adds the energy and absorbed-layers columns; ``rolled`` the count of layers
+    in each row (a roll-up).
+    """
+    number = commas if exact else compact
     totals = graph.cost
     assert totals is not None
-    columns: list[tuple[str, str, Callable[[Node], str]]] = [
-        ("op", "<", graph.display_op),
-        ("output", "<", lambda n: shape_text(n.shape)),
-        ("params", ">", lambda n: number(n.cost.params.total)),
-        ("MACCs", ">", lambda n: number(n.cost.maccs)),
-        ("mem.acc.", ">", lambda n: number(n.cost.memory.total)),
-        ("%MACC", ">", lambda n: _percent(n.cost.maccs, totals.maccs)),
-        ("%mem", ">", lambda n: _percent(n.cost.memory.total, totals.memory.total)),
+    columns: list[Column] = [("op", "<", lambda r: r.op)]
+    if rolled:
+        columns.append(("layers", ">", lambda r: str(r.layers) if r.block else ""))
+    columns += [
+        ("output", "<", lambda r: shape_text(r.shape)),
+        ("params", ">", lambda r: number(r.cost.params.total)),
+        ("MACCs", ">", lambda r: number(r.cost.maccs)),
+        ("mem.acc.", ">", lambda r: number(r.cost.memory.total)),
+        ("%MACC", ">", lambda r: _percent(r.cost.maccs, totals.maccs)),
+        ("%mem", ">", lambda r: _percent(r.cost.memory.total, totals.memory.total)),
     ]
     if totals.estimate is not None:
         seconds = totals.estimate.seconds
         columns += [
-            ("MACC/B", ">", lambda n: intensity_text(n.cost.estimate)),
-            ("bound", "<", lambda n: n.cost.estimate.bound if n.cost.estimate.seconds else ""),
-            ("est.ms", ">", lambda n: milliseconds(n.cost.estimate.seconds)
-             if n.cost.estimate.seconds else ""),
-            ("%time", ">", lambda n: _percent(n.cost.estimate.seconds, seconds)),
+            ("MACC/B", ">", lambda r: intensity_text(r.cost.estimate)),
+            ("bound", "<", lambda r: r.cost.estimate.bound if r.cost.estimate.seconds else ""),
+            ("est.ms", ">", lambda r: milliseconds(r.cost.estimate.seconds)
+             if r.cost.estimate.seconds else ""),
+            ("%time", ">", lambda r: _percent(r.cost.estimate.seconds, seconds)),
         ]
-        if wide:
-            columns.append(("uJ", ">", lambda n: f"{n.cost.estimate.energy_joules * 1e6:.3g}"
-                            if n.cost.estimate.energy_joules else ""))
-    if wide:
-        columns.append(("absorbed", "<", lambda n: "+".join(fused_names(n))))
+        if full:
+            columns.append(("uJ", ">", lambda r: f"{r.cost.estimate.energy_joules * 1e6:.3g}"
+                            if r.cost.estimate.energy_joules else ""))
+    if full:
+        columns.append(("absorbed", "<", lambda r: "+".join(fused_names(r.node))
+                        if not r.block else ""))
     return columns
 
 
@@ -94,17 +109,35 @@ def _fit(name: str, width: int) -> str:
     return name if len(name) <= width else "…" + name[-(width - 1):]
 
 
-def layer_table(graph: Graph, width: int = WIDE) -> list[str]:
-    """The per-layer table, one line per node, sized for ``width`` columns."""
-    wide = width >= WIDE
-    columns = _columns(graph, wide)
-    cells = [[get(node) for _, _, get in columns] for node in graph.nodes]
-    widths = [max([len(h), *(len(row[i]) for row in cells)]) for i, (h, _, _) in
-              enumerate(columns)]
-    if wide:  # the absorbed column is last and may be empty
-        widths[-1] = max(widths[-1], 8)
-    fixed = sum(widths) + 2 * len(columns)
-    longest = max([len("layer"), *(len(n.name) for n in graph.nodes)])
+#: Names are cut from the left (``…ir3/expand``) to this many characters, no fewer, before
+#: a table gives up a layout for a narrower one.
+MIN_NAME = 24
+#: The layouts tried in order until one fits the width: (exact figures, energy and
+#: absorbed columns).
+LAYOUTS = ((True, True), (True, False), (False, True), (False, False))
+
+
+def layer_table(graph: Graph, width: int = WIDE, rows: Sequence[Row] | None = None) -> list[str]:
+    """The per-layer table, one line per row, in the richest layout that fits ``width``.
+
+    Layouts go from exact figures with every column to compact figures with
+    the essential ones; names longer than the room left are cut from the
+    left. When even the narrowest layout does not fit, it is printed anyway
+    (names cut to 12 characters) and the rule is as wide as the table.
+    """
+    rows = list(rows) if rows is not None else list(_rollup(graph))
+    rolled = any(row.block for row in rows)
+    longest = max([len("layer"), *(len(row.name) for row in rows)])
+    for exact, full in LAYOUTS:
+        columns = _columns(graph, exact, full, rolled)
+        cells = [[get(row) for _, _, get in columns] for row in rows]
+        widths = [max([len(h), *(len(cells_of[i]) for cells_of in cells)])
+                  for i, (h, _, _) in enumerate(columns)]
+        if full:  # the absorbed column is last and may be empty
+            widths[-1] = max(widths[-1], 8)
+        fixed = sum(widths) + 2 * len(columns)
+        if fixed + max(12, min(longest, MIN_NAME)) <= width:
+            break
     name_width = max(12, min(longest, width - fixed))
 
     def line(name: str, values: list[str]) -> str:
@@ -114,9 +147,13 @@ def layer_table(graph: Graph, width: int = WIDE) -> list[str]:
         return "  ".join(parts).rstrip()
 
     header = line("layer", [h for h, _, _ in columns])
-    rule = "-" * min(width, len(header))
-    return [header, rule, *(line(n.name, row) for n, row in zip(graph.nodes, cells,
-                                                                 strict=True)), rule]
+    body = [line(row.name, values) for row, values in zip(rows, cells, strict=True)]
+    rule = "-" * max(len(text) for text in (header, *body))
+    return [header, rule, *body, rule]
+
+
+def _rollup(graph: Graph, view: View = DEFAULT_VIEW) -> list[Row]:
+    return rollup.rows(graph, view.depth, view.expand)
 
 
 def _ratio(after: int, before: int) -> str:
@@ -178,19 +215,20 @@ def _wrap(text: str, width: int, indent: str = "    ") -> list[str]:
     return textwrap.wrap(text, width, subsequent_indent=indent, break_on_hyphens=False)
 
 
-def largest(graph: Graph, width: int, count: int = 5) -> list[str]:
-    """The layers that dominate compute and memory traffic."""
-    nodes = [n for n in graph.nodes if n.cost]
-    by_maccs = sorted(nodes, key=lambda n: -n.cost.maccs)[:count]
-    by_memory = sorted(nodes, key=lambda n: -n.cost.memory.total)[:count]
+def largest(graph: Graph, width: int, count: int = 5,
+            rows: Sequence[Row] | None = None) -> list[str]:
+    """The layers (or rolled-up blocks) that dominate compute and memory traffic."""
+    rows = list(rows) if rows is not None else _rollup(graph)
+    by_maccs = sorted(rows, key=lambda r: -r.cost.maccs)[:count]
+    by_memory = sorted(rows, key=lambda r: -r.cost.memory.total)[:count]
     totals = graph.cost
-    lines = ["Largest layers"]
+    lines = ["Largest blocks" if any(r.block for r in rows) else "Largest layers"]
     lines += _wrap("  by MACCs: " + ", ".join(
-        f"{n.name} ({_percent(n.cost.maccs, totals.maccs)}%)" for n in by_maccs
-        if n.cost.maccs), width)
+        f"{r.name} ({_percent(r.cost.maccs, totals.maccs)}%)" for r in by_maccs
+        if r.cost.maccs), width)
     lines += _wrap("  by memory accesses: " + ", ".join(
-        f"{n.name} ({_percent(n.cost.memory.total, totals.memory.total)}%)" for n in by_memory
-        if n.cost.memory.total), width)
+        f"{r.name} ({_percent(r.cost.memory.total, totals.memory.total)}%)" for r in by_memory
+        if r.cost.memory.total), width)
     return lines
 
 
@@ -246,7 +284,8 @@ def savings(result: CompileResult, width: int, max_notes: int = 8) -> list[str]:
         lines.append(f"  not applied ({len(notes)}):")
         for (name, _), same in list(groups.items())[:max_notes]:
             first = same[0]
-            where = f" ({first.span.location()})" if first.span else ""
+            location = diagnostic_location(first)  # the user's line, not std.net's
+            where = f" ({location})" if location else ""
             lines += _wrap(f"    {name}: {first.message}{where}", width, " " * 6)
             if len(same) > 1:
                 lines.append(f"      and {len(same) - 1} more for the same reason "
@@ -256,22 +295,33 @@ def savings(result: CompileResult, width: int, max_notes: int = 8) -> list[str]:
     return lines
 
 
-def render_text(result: CompileResult, width: int = WIDE) -> str:
-    """The whole terminal report."""
+def render(result: CompileResult, view: View = DEFAULT_VIEW) -> str:
+    """The whole terminal report: the table (rolled up to ``view.depth``), totals, estimate,
+    largest layers, conventions and savings; with ``view.summary``, no table nor
+    conventions."""
     graph = result.graph
     assert graph.cost is not None
+    width = view.width
+    rows = _rollup(graph, view)
     lines = [title(result), ""]
-    lines += layer_table(graph, width)
-    lines.append("")
+    if not view.summary:
+        lines += layer_table(graph, width, rows)
+        lines.append("")
     lines += totals_table(graph.cost, result.baseline.cost)
     if graph.cost.estimate is not None:
         lines.append("")
         lines += estimate_lines(graph, width)
     lines.append("")
-    lines += largest(graph, width)
-    lines.append("")
-    lines += conventions(graph.cost, result.options.passes, width)
+    lines += largest(graph, width, rows=rows)
+    if not view.summary:
+        lines.append("")
+        lines += conventions(graph.cost, result.options.passes, width)
     if set(result.options.passes) - {"infer-shapes", "annotate-cost"}:  # some optimisation ran
         lines.append("")
         lines += savings(result, width)
     return "\n".join(lines) + "\n"
+
+
+def render_text(result: CompileResult, width: int = WIDE) -> str:
+    """The whole terminal report for ``width`` columns, every layer a row."""
+    return render(result, View(width=width))

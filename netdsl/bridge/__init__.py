@@ -14,7 +14,8 @@ from types import ModuleType
 from netdsl.diagnostics import error
 
 #: What to install for each optional module, and which extra provides it.
-EXTRAS = {"onnx": "onnx", "onnxruntime": "onnx", "matplotlib": "plot"}
+EXTRAS = {"onnx": "onnx", "onnxruntime": "onnx", "matplotlib": "plot",
+          "pandas": "notebook"}
 
 
 def require(module: str, purpose: str) -> ModuleType:

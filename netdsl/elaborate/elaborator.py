@@ -70,6 +70,25 @@ _WATCHED_ITERATIONS = 16
 _UNKNOWN: Any = object()
 _IN = frozenset({"in"})
 
+#: Errors one run shows; those found after them are counted, up to ``_ERRORS_COUNTED``
+#: different ones in all, where elaboration stops.
+MAX_ERRORS = 20
+_ERRORS_COUNTED = 1_000
+#: Codes after which elaboration cannot go on: the limits protect the machine.
+_FATAL = frozenset({"E501"})
+#: What a name, ``in`` or the current tensor holds when the statement that should have
+#: made it failed. Whatever reads it is skipped silently (:class:`_Poisoned`), so that
+#: one mistake is reported once, not again by every statement downstream of it.
+_FAILED: Any = Tensor(-1, ())
+
+
+class _Poisoned(Exception):
+    """A statement reads what a failed statement should have made: it is skipped."""
+
+
+class _TooManyErrors(Exception):
+    """``_ERRORS_COUNTED`` different errors were found: elaboration stops."""
+
 _MERGE_LAYERS = {name: Layer(name, (), lambda a: None) for name in MERGES}
 ROOT = Env(None, {**BUILTINS, **LAYERS, **_MERGE_LAYERS})
 
@@ -101,17 +120,23 @@ class _Pending:
     span: Span | None
     path: tuple[Part, ...]
     blocks: tuple[tuple[tuple[Part, ...], str], ...]
+    calls: tuple[Span, ...]
 
 
 @attrs.define
 class Frame:
-    """Where statements execute: names, the current tensor, the naming scope."""
+    """Where statements execute: names, the current tensor, the naming scope.
+
+    ``blocks`` are the block instances the statements run in, outermost first;
+    ``calls`` the spans of the calls that made them, one for each.
+    """
 
     env: Env
     current: Tensor | None
     scope: Scope
     path: tuple[Part, ...] = ()
     blocks: tuple[tuple[tuple[Part, ...], str], ...] = ()
+    calls: tuple[Span, ...] = ()
 
 
 class Elaborator(Evaluator):
@@ -134,6 +159,11 @@ class Elaborator(Evaluator):
         self._names_cache: dict[tuple[str, int], tuple[Any, Any]] = {}
         self._call_cache: dict[tuple[int, Any], tuple[Any, Bound]] = {}
         self._one_by_one = False  # bounding the items of a loop one by one
+        # Error recovery: the errors shown, those counted past MAX_ERRORS, and what
+        # tells them apart (a loop or a block called twice repeats the same one).
+        self.errors: list[Diagnostic] = []
+        self.omitted = 0
+        self._error_keys: set[tuple[Any, ...]] = set()
 
     # -- the network --------------------------------------------------------
 
@@ -148,12 +178,23 @@ class Elaborator(Evaluator):
                         nets[1].span, notes=[Note("the first network is here", nets[0].span)])
         net = nets[0]
         env = self.loader.module_env(module, net=net)
-        arguments = self._bind_net_params(net, env, params or {})
-        self.loader.evaluate_lets(module, env, self)
-        # The body's own names (lets, tensors, ``in``) stay local to it; the
-        # parameters live in the module scope so blocks and functions see them.
-        frame = Frame(Env(env), None, Scope())
-        self.exec_body(net.body, frame)
+        try:
+            arguments = self._bind_net_params(net, env, params or {})
+            for item in module.items:  # the lets of the file, each on its own
+                if isinstance(item, ast.Let):
+                    env.vars[item.name] = self._value(item.value, env)
+            # The body's own names (lets, tensors, ``in``) stay local to it; the
+            # parameters live in the module scope so blocks and functions see them.
+            frame = Frame(Env(env), None, Scope())
+            self.exec_body(net.body, frame)
+        except NetdslError as exc:  # a limit: what was found before it is shown with it
+            if self.errors:
+                raise self._collected(exc.diagnostics) from None
+            raise
+        except _TooManyErrors:
+            raise self._collected(stopped=True) from None
+        if self.errors:
+            raise self._collected()
         if frame.current is None:
             raise error("E401", f"network '{net.name}' has no layers", _head(net.span),
                         hint="start the body with input(h, w, c)")
@@ -165,9 +206,9 @@ class Elaborator(Evaluator):
         declared = {p.name: p for p in net.params}
         for name in params:
             if name not in declared:
-                raise error("E203", f"network '{net.name}' has no parameter '{name}'",
-                            _head(net.span), hint=did_you_mean(name, declared)
-                            or f"its parameters are ({', '.join(declared) or 'none'})")
+                self._record(error("E203", f"network '{net.name}' has no parameter '{name}'",
+                                   _head(net.span), hint=did_you_mean(name, declared)
+                                   or f"its parameters are ({', '.join(declared) or 'none'})"))
         arguments = []
         for p in net.params:
             if p.name in env.vars:
@@ -175,13 +216,92 @@ class Elaborator(Evaluator):
             if p.name in params:
                 value = params[p.name]
             elif p.default is not None:
-                value = self.eval(p.default, env)
+                value = self._value(p.default, env)
             else:
-                raise error("E301", f"network parameter '{p.name}' has no default and no value",
-                            p.span, hint=f"give it one with --set {p.name}=VALUE")
+                self._record(error("E301", f"network parameter '{p.name}' has no default and "
+                                   "no value", p.span,
+                                   hint=f"give it one with --set {p.name}=VALUE"))
+                value = _FAILED
             env.vars[p.name] = value
             arguments.append((p.name, value))
         return tuple(arguments)
+
+    # -- error recovery -------------------------------------------------------
+    #
+    # An error local to one statement (an unknown name, a bad argument, a shape that
+    # does not fit) is recorded and elaboration goes on with the next statement, so
+    # that one run reports every independent error. What the failed statement should
+    # have made (the current tensor, the names it binds) holds _FAILED; a statement
+    # that reads it is skipped without a word: its errors, if any, would only repeat
+    # the first. The limits (E501) stop elaboration at once.
+
+    def _record(self, exc: NetdslError, frame: Frame | None = None) -> None:
+        """Keep the diagnostics of ``exc``, raised by a statement run in ``frame``.
+
+        An error raised in a block body names the calls that led there, as it
+        would have on its way out of them. An error is kept once: one at the same
+        place is the same error when it says the same thing (a block called from
+        several places) or when it is reached through the same calls (a loop whose
+        every iteration fails, with a different value each time).
+        """
+        first = exc.diagnostics[0]
+        place = (first.code, _span_key(first.span))
+        keys = [(*place, "said", first.message)]
+        if frame is not None:  # (outside statements, e.g. each unknown --set at the header)
+            keys.append((*place, "reached", tuple(_span_key(call) for call in frame.calls)))
+        if any(key in self._error_keys for key in keys):
+            return
+        self._error_keys.update(keys)
+        if len(self.errors) >= MAX_ERRORS:
+            self.omitted += len(exc.diagnostics)
+        else:
+            if frame is not None:
+                for (_, name), call in zip(reversed(frame.blocks), reversed(frame.calls),
+                                           strict=True):
+                    exc = _with_note(exc, Note(f"in block '{name}' called here", call))
+            self.errors.extend(exc.diagnostics)
+        if len(self.errors) + self.omitted >= _ERRORS_COUNTED:
+            raise _TooManyErrors
+
+    def _failed(self, stmt: Any, frame: Frame) -> None:
+        """After ``stmt`` failed: what it binds, and (unless a let) the current tensor, failed."""
+        for name in _assigned_names((stmt,)):
+            frame.env.vars[name] = _FAILED
+        if not isinstance(stmt, ast.Let):
+            frame.current = _FAILED
+
+    def _value(self, expr: Any, env: Env) -> Any:
+        """The value of ``expr``; ``_FAILED`` when it fails, the error recorded."""
+        try:
+            return self.eval(expr, env)
+        except NetdslError as exc:
+            if exc.diagnostics[0].code in _FATAL:
+                raise
+            self._record(exc)
+        except _Poisoned:
+            pass
+        return _FAILED
+
+    def _collected(self, last: tuple[Diagnostic, ...] = (), stopped: bool = False
+                   ) -> NetdslError:
+        """The errors recorded, then ``last`` (the error that stopped elaboration)."""
+        return NetdslError([*self.errors, *last], omitted=self.omitted,
+                           omitted_at_least=stopped)
+
+    def lookup(self, name: str, env: Env, span: Span | None) -> Any:
+        """A name's value; :class:`_Poisoned` when a failed statement should have made it.
+
+        ``in`` not yet defined after an error is taken to be the input that failed.
+        """
+        try:
+            value = env.lookup(name)
+        except KeyError:
+            if name == "in" and self.errors and self.input_tensor is None:
+                raise _Poisoned from None
+            return super().lookup(name, env, span)
+        if value is _FAILED:
+            raise _Poisoned
+        return value
 
     def _finish(self, name: str, output: Tensor, arguments) -> Graph:
         names: list[str] = []
@@ -209,6 +329,7 @@ class Elaborator(Evaluator):
                 shape=p.shape,
                 span=p.span,
                 blocks=tuple((render(prefix), block) for prefix, block in p.blocks),
+                calls=p.calls,
             )
             for i, p in enumerate(self.nodes)
         )
@@ -240,7 +361,15 @@ class Elaborator(Evaluator):
             after_nodes -= nodes
             after_steps -= steps
             self.reserved = (outer_nodes + after_nodes, outer_steps + after_steps)
-            self.exec_stmt(stmt, frame)
+            try:
+                self.exec_stmt(stmt, frame)
+            except NetdslError as exc:  # recorded; the next statement runs (error recovery)
+                if exc.diagnostics[0].code in _FATAL:
+                    raise
+                self._record(exc, frame)
+                self._failed(stmt, frame)
+            except _Poisoned:
+                self._failed(stmt, frame)
         self.reserved = (outer_nodes, outer_steps)
 
     def exec_stmt(self, stmt: Any, frame: Frame, name: str | None = None) -> None:
@@ -673,7 +802,7 @@ class Elaborator(Evaluator):
                 if isinstance(env.lookup(name), Function | ModuleValue):
                     return _UNKNOWN
             return self.eval(expr, env)
-        except (KeyError, NetdslError, RecursionError):
+        except (KeyError, NetdslError, RecursionError, _Poisoned):
             return _UNKNOWN
 
     def _static_count(self, expr: Any, env: Env, unstable: frozenset[str]) -> int:
@@ -752,6 +881,8 @@ class Elaborator(Evaluator):
                         call.name_span or call.span,
                         hint=layer_hint(call.name[0], callables)
                         or did_you_mean(call.name[0], callables)) from None
+        if value is _FAILED:  # bound by a statement that failed
+            raise _Poisoned
         for part in call.name[1:]:
             if not isinstance(value, ModuleValue):
                 raise error("E209", f"a {type_name(value)} has no attribute '{part}'",
@@ -842,13 +973,14 @@ class Elaborator(Evaluator):
         env = Env(block.env)
         if frame.current is not None:
             env.vars["in"] = frame.current
-        for name, value in bound.items():
-            env.vars[name] = self.eval(value, env) if name in defaulted else value
         instance = (*frame.path, (frame.scope, local, frame.scope.claim(local)))
         blocks = (*frame.blocks, (instance, block.name))
-        child = Frame(env, frame.current, Scope(), instance, blocks)
+        child = Frame(env, frame.current, Scope(), instance, blocks, (*frame.calls, call.span))
         self.active_blocks.append(definition)
         try:
+            # Defaults are evaluated here so that an error in one names the call too.
+            for name, value in bound.items():
+                env.vars[name] = self.eval(value, env) if name in defaulted else value
             self.exec_body(definition.body, child, self._block_bounds(block)[0])
         except NetdslError as exc:
             raise _with_note(exc, Note(f"in block '{block.name}' called here", call.span)) from None
@@ -858,6 +990,8 @@ class Elaborator(Evaluator):
 
     def new_node(self, op: Any, inputs: list[Tensor], frame: Frame, span: Span | None,
                  local: str) -> Tensor:
+        if any(t is _FAILED for t in inputs):
+            raise _Poisoned  # the layer's arguments were checked; its shape cannot be
         try:
             shape = infer_shape(op, [t.shape for t in inputs])
         except ShapeError as exc:
@@ -870,7 +1004,8 @@ class Elaborator(Evaluator):
         if len(self.nodes) >= self.max_nodes:
             raise error("E501", self._too_large(), span, hint=self._nodes_hint())
         path = (*frame.path, (frame.scope, local, frame.scope.claim(local)))
-        self.nodes.append(_Pending(op, [t.node for t in inputs], shape, span, path, frame.blocks))
+        self.nodes.append(_Pending(op, [t.node for t in inputs], shape, span, path, frame.blocks,
+                                   frame.calls))
         return Tensor(len(self.nodes) - 1, shape)
 
     # -- compound statements ------------------------------------------------
@@ -898,7 +1033,7 @@ class Elaborator(Evaluator):
             after_nodes -= sum(n for n, _ in branch_bounds)
             after_steps -= sum(s for _, s in branch_bounds)
             self.reserved = (base_nodes + after_nodes, base_steps + after_steps)
-            sub = Frame(frame.env, start, frame.scope, frame.path, frame.blocks)
+            sub = Frame(frame.env, start, frame.scope, frame.path, frame.blocks, frame.calls)
             self.exec_body(branch.stmts, sub, branch_bounds)
             operands.append(sub.current)
         self.reserved = (base_nodes, base_steps)
@@ -934,6 +1069,13 @@ class ModuleLoader:
     as it bounds the file compiled (size, nesting, literals). Only ``.net``
     files are imported, so that a mistaken ``import "/etc/passwd"`` never
     quotes another file's content in a syntax error.
+
+    Each module file is read on every load and handed to ``parse`` with its
+    text, so ``parse`` may be a cache keyed by the text
+    (:func:`netdsl.driver.parse_module`, which the driver passes): the standard
+    library is parsed once per process, and an edited file is parsed again.
+    The modules it returns are only read here, never changed, so sharing them
+    between compilations is safe.
     """
 
     def __init__(self, parse, search_path: tuple[Path, ...] = (), limits: Limits | None = None):
@@ -1269,6 +1411,13 @@ def _read_names(stmts: tuple[Any, ...]) -> frozenset[str] | None:
     return frozenset(names)
 
 
+def _span_key(span: Span | None) -> tuple[Any, ...] | None:
+    """What tells places apart: a span's file and position (Span equality ignores the file)."""
+    if span is None:
+        return None
+    return span.filename, span.line, span.column, span.end_line, span.end_column
+
+
 def _head(span: Span | None) -> Span | None:
     """The first line of a multi-line span (a header such as ``add:``)."""
     if span is None or span.end_line == span.line:
@@ -1278,9 +1427,16 @@ def _head(span: Span | None) -> Span | None:
 
 
 def _with_note(exc: NetdslError, note: Note) -> NetdslError:
-    """Add a call-site note to the error (up to a few levels deep)."""
+    """Add a call-site note to the error (up to a few levels deep).
+
+    Past four levels a note is still added while the error shows no place
+    outside the standard library, so that it always names the user's own line.
+    """
     first, *rest = exc.diagnostics
-    if sum(n.message.startswith("in block") for n in first.notes) >= 4:
+    if sum(n.message.startswith("in block") for n in first.notes) >= 4 and any(
+        span is not None and not span.source.name.startswith(STDLIB_PREFIX)
+        for span in (first.span, *(n.span for n in first.notes))
+    ):
         return exc
     updated = Diagnostic(first.code, first.message, first.span, (*first.notes, note),
                          first.hint, first.severity)

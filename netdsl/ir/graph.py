@@ -47,7 +47,8 @@ class Absorbed:
     or ``"fused"`` when it still runs, applied to each value as the node
     writes it (an activation after a convolution: its work stays, its memory
     traffic goes). A fused layer with parameters (an unfolded batch norm)
-    keeps its ``weights``.
+    keeps its ``weights``. ``calls`` is the layer's :attr:`Node.calls`, so an
+    absorbed layer is located as a node is.
     """
 
     name: str
@@ -55,6 +56,7 @@ class Absorbed:
     how: str = "fused"
     span: Span | None = attrs.field(default=None, eq=False)
     weights: Mapping[str, Any] | None = attrs.field(default=None, eq=False, repr=False)
+    calls: tuple[Span, ...] = attrs.field(default=(), eq=False, repr=False)
 
 
 @attrs.frozen
@@ -68,6 +70,16 @@ class Node:
     parameter names (``kernel``, ``bias``, ``gamma``...) to NumPy arrays when
     the graph carries real weights (netdsl/weights.py); like spans, they take
     no part in equality.
+
+    ``span`` is where the layer itself is written, which for a layer built by
+    a block is inside the block's definition (often the standard library).
+    ``calls`` holds the spans of the calls of the block instances it was built
+    through, one for each entry of ``blocks`` and in the same order: the
+    outermost call (in the network's body) first, then the call inside that
+    block's definition, and so on. ``(*calls, span)`` is the layer's whole
+    call chain; backends read the user's own line from it
+    (:func:`netdsl.backends.common.user_location`). Like ``span``, ``calls``
+    takes no part in equality.
     """
 
     name: str
@@ -79,6 +91,7 @@ class Node:
     fused: tuple[Absorbed, ...] = ()
     cost: LayerCost | None = None
     weights: Mapping[str, Any] | None = attrs.field(default=None, eq=False, repr=False)
+    calls: tuple[Span, ...] = attrs.field(default=(), eq=False, repr=False)
 
 
 @attrs.frozen

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import attrs
 
-from netdsl.diagnostics import Diagnostic
+from netdsl.diagnostics import Diagnostic, Note
 from netdsl.ir.graph import Graph, Node
 
 #: ``rule(layer, producer, graph)``: ``None`` when ``layer`` is not a candidate,
@@ -62,13 +62,22 @@ def absorb(
             continue
         if isinstance(decision, str):
             notes.append(Diagnostic(code, f"'{node.name}' not {verb}: {decision}", node.span,
-                                    severity="note"))
+                                    _called_from(node), severity="note"))
         kept[node.name] = node
     if not renamed:
         return graph, False, tuple(notes)
     result = attrs.evolve(graph, nodes=tuple(kept.values()),
                           outputs=tuple(renamed.get(o, o) for o in graph.outputs), cost=None)
     return result, True, tuple(notes)
+
+
+def _called_from(node: Node) -> tuple[Note, ...]:
+    """Where the blocks that built ``node`` were called, innermost first, as an error
+    raised inside a block lists them: the user's own line is among them. (A graph
+    built from Python may name blocks without their calls: then there are none.)"""
+    pairs = list(zip(node.blocks, node.calls, strict=False))
+    return tuple(Note(f"in block '{block}' called here", span)
+                 for (_, block), span in reversed(pairs))
 
 
 __all__ = ["Rule", "absorb"]

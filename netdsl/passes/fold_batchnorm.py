@@ -61,7 +61,7 @@ def _fold(bn: Node, producer: Node, graph: Graph) -> Node | str | None:
     if applied:  # it runs after the layer's arithmetic, so BN can no longer move into it
         between = op_name(applied[-1].op)
         return f"a {between} already fused into '{producer.name}' sits between them"
-    folded = Absorbed(bn.name, bn.op, "folded", bn.span)
+    folded = Absorbed(bn.name, bn.op, "folded", bn.span, calls=bn.calls)
     return attrs.evolve(producer, op=attrs.evolve(producer.op, bias=True),
                         fused=(*producer.fused, folded), weights=fold_weights(producer, bn),
                         cost=None)

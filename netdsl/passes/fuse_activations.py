@@ -36,7 +36,8 @@ def _fuse(layer: Node, producer: Node, graph: Graph) -> Node | str | None:
         kind = graph.display_op(producer)
         return (f"it follows '{producer.name}' ({kind}), not a layer that applies it as it "
                 "writes (a convolution, dense, linear or add)")
-    absorbed = Absorbed(layer.name, layer.op, "fused", layer.span, layer.weights)
+    absorbed = Absorbed(layer.name, layer.op, "fused", layer.span, layer.weights,
+                        calls=layer.calls)
     return attrs.evolve(producer, fused=(*producer.fused, absorbed), cost=None)
 
 

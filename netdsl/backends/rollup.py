@@ -1,0 +1,138 @@
+"""Roll-ups: the rows of a report, each a layer or a block instance summed into one.
+
+``netdsl compile --depth N`` (and ``CompileResult.to_text(depth=N)`` and the
+other formats) shows block instances nested ``N`` deep as one row each, with
+the summed figures of the layers they hold; layers outside any block stay
+rows of their own. ``depth=None`` shows every layer. Diagrams use the same
+rows as boxes (``--depth`` / ``--collapse-blocks``, :mod:`netdsl.backends.dot`).
+
+The rows partition the graph's layers, so their figures add up to the
+network's totals (params, MACCs, FLOPs, memory accesses, activations and the
+estimated time and energy; workspace, a peak, is the largest of the rows').
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fnmatch import fnmatchcase
+
+import attrs
+
+from netdsl.ir.graph import Graph, LayerCost, Node, Shape
+
+
+@attrs.frozen
+class Row:
+    """One row of a report: a layer, or a block instance rolled up into one.
+
+    ``name`` is the layer's name or the instance's path (``stage2``); ``op``
+    the op a user reads (``dwconv``) or the block's name (``stage``);
+    ``clusters`` the enclosing block instances that stay open, outside in,
+    as ``(path, block name)`` pairs; ``block`` the instance rolled up, None
+    for a layer.
+    """
+
+    name: str
+    op: str
+    nodes: tuple[Node, ...]
+    clusters: tuple[tuple[str, str], ...] = ()
+    block: tuple[str, str] | None = None
+    cost: LayerCost = attrs.field(init=False)  # of all its layers
+
+    def __attrs_post_init__(self) -> None:
+        costs = [node.cost for node in self.nodes]
+        assert None not in costs, "annotate-cost did not run"
+        object.__setattr__(self, "cost", sum(costs[1:], start=costs[0]))
+
+    @property
+    def node(self) -> Node:
+        """The first layer (the only one, for a layer's row)."""
+        return self.nodes[0]
+
+    @property
+    def layers(self) -> int:
+        """How many layers (as the deployed model runs them) the row holds."""
+        return len(self.nodes)
+
+    @property
+    def shape(self) -> Shape | None:
+        """The output shape: of the instance's last layer."""
+        return self.nodes[-1].shape
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The tensors the row reads from outside itself, in order of first use."""
+        inside = {node.name for node in self.nodes}
+        return tuple(dict.fromkeys(name for node in self.nodes for name in node.inputs
+                                   if name not in inside))
+
+
+def collapsed_level(node: Node, collapse: int | None, expand: Sequence[str] = ()) -> int | None:
+    """Index in ``node.blocks`` of the instance shown as one row, or None for the node itself.
+
+    Instances at nesting index ``collapse`` or deeper (0: top-level instances)
+    are rolled up, except those ``expand`` names (paths or shell patterns,
+    ``stage3/*``) and those enclosing an instance it names.
+    """
+    if collapse is None:
+        return None
+    for level, (path, _) in enumerate(node.blocks):
+        if any(fnmatchcase(path, pattern) for pattern in expand):
+            return None  # an expanded instance shows everything inside it
+        if level >= collapse and not any(_opens(path, pattern) for pattern in expand):
+            return level
+    return None
+
+
+def _opens(path: str, pattern: str) -> bool:
+    """Whether ``path`` encloses an instance ``pattern`` expands (so must be open too)."""
+    depth = path.count("/") + 1
+    parts = pattern.split("/")
+    return len(parts) > depth and fnmatchcase(path, "/".join(parts[:depth]))
+
+
+def rows(graph: Graph, depth: int | None = None, expand: Sequence[str] = ()) -> list[Row]:
+    """The graph's rows in order of their first layer.
+
+    ``depth`` counts the nesting levels shown: 1 rolls up every top-level block
+    instance, 2 the instances inside those, and so on; None (or a depth deeper
+    than any block) shows every layer. An instance holding a single layer is
+    that layer's row.
+    """
+    if depth is not None and depth < 1:
+        raise ValueError(f"depth must be 1 or more, not {depth}")
+    collapse = None if depth is None else depth - 1
+    groups: dict[str, tuple[int | None, list[Node]]] = {}
+    for node in graph.nodes:
+        level = collapsed_level(node, collapse, expand)
+        key = node.name if level is None else node.blocks[level][0] + "/"
+        groups.setdefault(key, (level, []))[1].append(node)
+    found = []
+    for level, nodes in groups.values():
+        first = nodes[0]
+        if level is None:
+            found.append(Row(first.name, graph.display_op(first), (first,), first.blocks))
+        elif len(nodes) == 1:
+            found.append(Row(first.name, graph.display_op(first), (first,),
+                             first.blocks[:level]))
+        else:
+            path, block = first.blocks[level]
+            found.append(Row(path, block, tuple(nodes), first.blocks[:level], (path, block)))
+    return found
+
+
+#: How many rows a summary (``--summary``) lists by each figure.
+LARGEST = 5
+
+
+def largest(found: Sequence[Row], count: int = LARGEST) -> list[Row]:
+    """The ``count`` largest rows by MACCs and by memory accesses, in graph order."""
+    by_maccs = sorted(found, key=lambda r: -r.cost.maccs)[:count]
+    by_memory = sorted(found, key=lambda r: -r.cost.memory.total)[:count]
+    chosen = {id(r) for r in (*by_maccs, *by_memory)}
+    return [r for r in found if id(r) in chosen]
+
+
+def deepest(graph: Graph) -> int:
+    """How deep block instances nest in ``graph`` (0 when it has none)."""
+    return max((len(node.blocks) for node in graph.nodes), default=0)

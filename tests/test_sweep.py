@@ -1,0 +1,542 @@
+"""Design sweeps (netdsl.sweep, pareto, netdsl sweep) and the parse-once module cache."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import re
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import attrs
+import pytest
+from test_estimate import Device
+
+import netdsl
+from netdsl import driver, sweeps
+from netdsl.backends.sweep_chart import render_sweep_chart, sweep_figure
+from netdsl.backends.sweep_report import (
+    render_sweep_csv,
+    render_sweep_json,
+    render_sweep_markdown,
+    render_sweep_text,
+)
+from netdsl.cli import main, split_values
+from netdsl.diagnostics import Diagnostic
+from netdsl.limits import Limits
+from netdsl.sweeps import SweepRow, figure_name, pareto, sweep
+from netdsl.syntax import ast
+from netdsl.syntax.parser import parse
+
+ROOT = Path(__file__).resolve().parent.parent
+V2 = str(ROOT / "examples" / "mobilenet_v2.net")
+MAGIC = {"svg": b"<?xml", "png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-"}
+
+#: A small network: a valid 3x3 convolution needs an input of 3 or more (no padding).
+TOY = """net Toy(size=16, width=8, k=3):
+    input(size, size, 3)
+    conv(width, k, pad=0)
+    relu
+    gap
+    fc(10)
+"""
+
+
+def toy_params(width: int, k: int) -> int:
+    return k * k * 3 * width + width + width * 10 + 10  # conv weights and biases, fc
+
+
+def toy_maccs(size: int, width: int, k: int) -> int:
+    side = size - k + 1
+    return side * side * width * k * k * 3 + width * 10
+
+
+@pytest.fixture
+def parses(monkeypatch) -> list[str]:
+    """The names of the sources the parser reads, from an empty cache on."""
+    driver.clear_parse_cache()
+    seen: list[str] = []
+    real = driver.parse
+
+    def counting(text, filename="<string>", limits=None):
+        seen.append(filename)
+        return real(text, filename, limits)
+
+    monkeypatch.setattr(driver, "parse", counting)
+    yield seen
+    driver.clear_parse_cache()
+
+
+def code_of(call) -> str:
+    with pytest.raises(netdsl.NetdslError) as caught:
+        call()
+    return caught.value.diagnostics[0].code
+
+
+# --- the parse cache -----------------------------------------------------------------------
+
+def test_a_second_compile_with_other_params_does_not_parse_again(parses) -> None:
+    first = netdsl.compile_file(V2)
+    assert parses == [V2, "<stdlib>/std.net"]  # the file, then the library it imports
+    second = netdsl.compile_file(V2, params={"alpha": 1.4})
+    third = netdsl.compile_string(Path(V2).read_text(), filename=V2, params={"size": 160})
+    assert parses == [V2, "<stdlib>/std.net"]
+    assert (first.totals.maccs, first.totals.params.total) == (300_774_272, 3_487_816)
+    assert (second.totals.maccs, second.totals.params.total) == (582_195_824, 6_084_808)
+    assert third.totals.maccs == 154_083_200 and third.arguments["size"] == 160
+    assert dict(second.timings)["parse"] < dict(first.timings)["parse"]
+
+
+def test_another_file_parses_again_but_the_library_once(parses, tmp_path) -> None:
+    other = tmp_path / "tiny.net"
+    other.write_text("import std\n\nnet Tiny:\n    input(8, 8, 3)\n    cbr(4, 3)\n")
+    netdsl.compile_file(V2)
+    netdsl.compile_file(other)
+    netdsl.compile_string(other.read_text(), filename="elsewhere.net")  # another name
+    assert parses == [V2, "<stdlib>/std.net", str(other), "elsewhere.net"]
+
+
+def test_an_edited_module_is_parsed_again(parses, tmp_path) -> None:
+    module = tmp_path / "parts.net"
+    module.write_text("block head():\n    conv(4, 3)\n")
+    main_file = tmp_path / "model.net"
+    main_file.write_text('import "parts.net"\n\nnet M:\n    input(8, 8, 3)\n    head\n')
+    assert netdsl.compile_file(main_file).totals.params.total == 3 * 3 * 3 * 4 + 4
+    netdsl.compile_file(main_file)
+    assert parses.count(str(module)) == 1
+    module.write_text("block head():\n    conv(16, 3)\n")
+    assert netdsl.compile_file(main_file).totals.params.total == 3 * 3 * 3 * 16 + 16
+    assert parses.count(str(module)) == 2 and parses.count(str(main_file)) == 1
+
+
+def test_parse_errors_are_raised_every_time_and_the_same(parses) -> None:
+    text = "net Bad:\n    input(8, 8, 3)\n    conv(4, 3\n"
+    rendered = []
+    for _ in range(2):
+        with pytest.raises(netdsl.NetdslError) as caught:
+            netdsl.compile_string(text, params={})
+        rendered.append(caught.value.render())
+    assert parses == ["<string>", "<string>"]  # an error is never kept
+    assert rendered[0] == rendered[1] and "error[E1" in rendered[0]
+    driver.clear_parse_cache()
+    monkeypatched = driver.parse
+    driver.parse = parse  # the parser itself, no cache in the way
+    try:
+        with pytest.raises(netdsl.NetdslError) as caught:
+            parse(text)
+    finally:
+        driver.parse = monkeypatched
+    assert caught.value.render() == rendered[0]
+
+
+def test_the_limits_the_parser_checks_are_part_of_the_key(parses) -> None:
+    text = "net N:\n    input(8, 8, 3)\n    conv(4, ((((3)))))\n"
+    netdsl.compile_string(text)
+    # Parsed under a lower nesting limit it fails, though the text is cached under the default.
+    assert code_of(lambda: netdsl.compile_string(text, limits=Limits(max_nesting=3))) == "E501"
+    assert code_of(lambda: netdsl.compile_string(text, limits=Limits(max_source_bytes=20))) \
+        == "E501"
+    netdsl.compile_string(text, max_nodes=10)  # the layer limit does not touch parsing
+    assert parses == ["<string>"] * 3
+
+
+def test_the_ast_is_immutable_all_the_way_down() -> None:
+    module = driver.parse_module(Path(V2).read_text(), V2)
+    assert driver.parse_module(Path(V2).read_text(), V2) is module
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        module.items = ()  # type: ignore[misc]
+    before = parse(Path(V2).read_text(), V2)
+    for alpha in (0.5, 1.4):
+        netdsl.compile_file(V2, params={"alpha": alpha})
+    assert module == before  # elaboration read it and changed nothing
+
+    def walk(value: object) -> None:
+        assert not isinstance(value, list | dict | set), f"mutable {type(value).__name__}"
+        if isinstance(value, tuple):
+            for item in value:
+                walk(item)
+        elif attrs.has(type(value)) and type(value).__module__ == ast.__name__:
+            with pytest.raises(attrs.exceptions.FrozenInstanceError):
+                setattr(value, attrs.fields(type(value))[0].name, None)
+            for field in attrs.fields(type(value)):
+                walk(getattr(value, field.name))
+
+    walk(module)
+
+
+def test_the_cache_is_bounded() -> None:
+    cache = driver._ParseCache(entries=2, characters=100)
+    texts = [f"net N{i}:\n    input(8, 8, {i + 1})\n" for i in range(3)]
+    modules = [cache.parse(text) for text in texts]
+    assert len(cache) == 2  # the least recently used was dropped
+    assert cache.parse(texts[2]) is modules[2]
+    assert cache.parse(texts[0]) is not modules[0]
+    long = "net L:\n    input(8, 8, 3)\n" + "    relu\n" * 20  # over 100 characters
+    assert cache.parse(long) is not cache.parse(long)  # never kept
+
+
+# --- sweep() ---------------------------------------------------------------------------------
+
+def test_rows_come_in_the_grid_s_order_with_the_compiled_figures() -> None:
+    grid = {"alpha": [0.35, 1.0, 1.4], "size": [128, 224]}
+    rows = sweep(V2, grid, jobs=1)
+    assert [tuple(row.arguments.values()) for row in rows] == \
+        list(itertools.product(*grid.values()))
+    assert [row.index for row in rows] == list(range(6))
+    for row in rows:
+        result = netdsl.compile_file(V2, params=row.arguments)
+        cost = result.totals
+        assert (row.network, row.params, row.maccs, row.flops, row.memory_accesses,
+                row.peak_activation_bytes, row.model_bytes, row.layers) == (
+            "MobileNetV2", cost.params.total, cost.maccs, cost.flops, cost.memory.total,
+            cost.peak_bytes, cost.model_bytes, len(result.graph))
+        assert row.ok and row.latency_seconds is None and row.energy_joules is None
+    by_args = {tuple(row.arguments.values()): row for row in rows}
+    assert by_args[(1.0, 224)].maccs == 300_774_272
+    assert by_args[(1.4, 224)].maccs == 582_195_824
+    assert by_args[(1.0, 224)].params == 3_487_816  # batch norm folded
+    assert by_args[(0.35, 128)].maccs == 20_220_672
+
+
+def test_a_sweep_parses_the_source_once(parses) -> None:
+    rows = sweep(V2, {"alpha": [0.5, 1.0], "size": [160, 224]}, jobs=1)
+    assert parses == [V2, "<stdlib>/std.net"]
+    assert [row.maccs for row in rows] == [50_184_000, 97_131_840, 154_083_200, 300_774_272]
+
+
+def test_a_text_source_and_fixed_params() -> None:
+    rows = sweep(TOY, {"width": [4, 8], "k": [1, 3]}, params={"size": 12})
+    assert [(row.params, row.maccs) for row in rows] == [
+        (toy_params(w, k), toy_maccs(12, w, k)) for w, k in itertools.product((4, 8), (1, 3))]
+    assert rows[0].label == "width=4, k=1"
+
+
+def test_worker_processes_give_the_same_rows() -> None:
+    grid = {"alpha": [0.5, 1.0], "size": [128, 160, 192]}
+    assert sweep(V2, grid, jobs=2) == sweep(V2, grid, jobs=1)
+
+
+def test_how_many_processes(monkeypatch) -> None:
+    monkeypatch.setattr(sweeps.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3},
+                        raising=False)
+    assert sweeps._workers(None, sweeps.PROCESS_THRESHOLD) == 1  # few: in this process
+    assert sweeps._workers(None, sweeps.PROCESS_THRESHOLD + 1) == 4
+    assert sweeps._workers(1, 100) == 1 and sweeps._workers(8, 3) == 3
+    monkeypatch.setattr(sweeps.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert sweeps._workers(None, 1000) == 1  # one CPU: processes would only cost
+    for jobs in (0, -1, True, 1.5):
+        with pytest.raises(ValueError, match="jobs must be a positive integer"):
+            sweep(TOY, {"k": [1]}, jobs=jobs)
+
+
+def test_a_variant_that_fails_is_a_row_with_its_error() -> None:
+    rows = sweep(TOY, {"size": [2, 8], "k": [1, 3]}, jobs=1)
+    failed = rows[1]  # size 2, kernel 3: larger than the input
+    assert not failed.ok and failed.error.code == "E403"
+    assert failed.maccs is None and failed.params is None and failed.network is None
+    assert failed.error.span.line == 3  # the convolution's line
+    assert [row.ok for row in rows] == [True, False, True, True]
+    assert rows[3].maccs == toy_maccs(8, 8, 3)
+    assert not any(row.pareto for row in pareto(rows, "maccs", "params") if not row.ok)
+
+
+def test_names_the_network_does_not_have_are_E203_before_compiling(monkeypatch) -> None:
+    compiled = []
+    monkeypatch.setattr(driver, "compile_string", lambda *a, **k: compiled.append(1))
+    with pytest.raises(netdsl.NetdslError) as caught:
+        sweep(V2, {"alpah": [0.5, 1.0]})
+    first = caught.value.diagnostics[0]
+    assert (first.code, first.message) == ("E203", "network 'MobileNetV2' has no parameter "
+                                           "'alpah'")
+    assert first.hint == "did you mean 'alpha'?" and first.span.line == 7
+    with pytest.raises(netdsl.NetdslError) as caught:
+        sweep(TOY, {"k": [1]}, params={"classes": 3})
+    assert caught.value.diagnostics[0].hint == "its parameters are (size, width, k)"
+    assert code_of(lambda: sweep("net A:\n    input(4)\nnet B:\n    input(4)\n", {})) == "E206"
+    assert code_of(lambda: sweep("net A:\n    input(4\n", {"x": [1]})) == "E105"
+    assert compiled == []
+
+
+@pytest.mark.parametrize(("grid", "params", "message"), [
+    ({"k": []}, None, "parameter 'k' has no values to sweep"),
+    ({"k": [1, 3, 1.0]}, None, "parameter 'k' is given the value 1 twice (as 1.0)"),
+    ({"k": [[1, 2], (1, 2)]}, None, "parameter 'k' is given the value [1, 2] twice"),
+    ({"k": 3}, None, "the values of parameter 'k' must be a list, got 3"),
+    ({"k": "13"}, None, "the values of parameter 'k' must be a list, got '13'"),
+    ({"k": [1, {"a": 1}]}, None, "invalid value for parameter 'k': {'a': 1}"),
+    ({"k": [1, 3]}, {"k": 1}, "parameter 'k' is both swept and fixed"),
+    ({"k": [1]}, {"size": object}, "invalid value for parameter 'size'"),
+])
+def test_bad_grids_are_E309(grid, params, message) -> None:
+    with pytest.raises(netdsl.NetdslError) as caught:
+        sweep(TOY, grid, params=params)
+    first = caught.value.diagnostics[0]
+    assert first.code == "E309" and first.message.startswith(message)
+
+
+def test_true_and_1_are_different_values() -> None:
+    rows = sweep("net B(flag=false, n=1):\n    input(4, 4, 2)\n    relu if flag\n",
+                 {"flag": [True, 1, False]})
+    assert [row.ok for row in rows] == [True, True, True]
+    assert [row.layers for row in rows] == [2, 2, 1]
+
+
+def test_on_a_device_each_row_has_its_estimate() -> None:
+    device = Device()
+    rows = sweep(TOY, {"width": [4, 8]}, device=device, dtype="int8")
+    for row, width in zip(rows, (4, 8), strict=True):
+        estimate = netdsl.compile_string(TOY, params={"width": width}, device=device,
+                                         dtype="int8").totals.estimate
+        assert row.latency_seconds == estimate.seconds > 0
+        assert row.energy_joules == estimate.energy_joules > 0
+        assert row.device == "bench-device"
+    assert code_of(lambda: sweep(TOY, {"k": [1]}, device="phone-2019")) == "E605"
+    assert code_of(lambda: sweep(TOY, {"k": [1]}, device="edgetpu", dtype="fp32")) == "E606"
+    assert code_of(lambda: sweep(TOY, {"k": [1]}, passes=["annotate-cost"])) == "E602"
+
+
+def test_a_profile_that_cannot_travel_is_compiled_here() -> None:
+    from netdsl.devices import load_device
+
+    rows = sweep(TOY, {"width": [4, 8]}, device=load_device("phone-2018"), jobs=2)
+    assert all(row.latency_seconds and row.device == "phone-2018" for row in rows)
+    named = sweep(TOY, {"width": [4, 8]}, device="phone-2018", jobs=2)  # by name: workers
+    assert [row.latency_seconds for row in named] == [row.latency_seconds for row in rows]
+
+
+# --- pareto ----------------------------------------------------------------------------------
+
+def hand_made(points: list[tuple[int, int] | None]) -> list[SweepRow]:
+    """Rows with the given (MACCs, params), None for a variant that failed."""
+    return [SweepRow(i, {"v": i}, network="N", maccs=p[0], params=p[1]) if p is not None
+            else SweepRow(i, {"v": i}, error=Diagnostic("E403", "too small"))
+            for i, p in enumerate(points)]
+
+
+def test_pareto_marks_the_variants_nothing_beats_on_both() -> None:
+    points = [(1, 5), (1, 6), (2, 3), (2, 3), (3, 3), (4, 1), (5, 5), None, (0, 9), (4, 2)]
+    marked = pareto(hand_made(points), "maccs", "params")
+    assert [row.index for row in marked] == list(range(len(points)))  # the same order
+    # (1, 6) loses to (1, 5); (3, 3) to (2, 3); (4, 2) to (4, 1); equal points go together.
+    assert [i for i, row in enumerate(marked) if row.pareto] == [0, 2, 3, 5, 8]
+    brute = [row.ok and not any(
+        o.ok and o.maccs <= row.maccs and o.params <= row.params
+        and (o.maccs, o.params) != (row.maccs, row.params) for o in marked) for row in marked]
+    assert [row.pareto for row in marked] == brute
+    assert [row.pareto for row in pareto(marked, "params", "maccs")] == brute  # symmetric
+
+
+def test_pareto_figures_and_their_errors() -> None:
+    rows = hand_made([(1, 2)])
+    assert figure_name("memory") == "memory_accesses" and figure_name("lat") == "latency"
+    with pytest.raises(ValueError, match="unknown figure 'macs' \\(did you mean 'maccs'\\?\\)"):
+        pareto(rows, "macs", "params")
+    with pytest.raises(ValueError, match="unknown figure 'm'"):  # maccs or memory_accesses
+        figure_name("m")
+    assert code_of(lambda: pareto(rows, "latency", "params")) == "E603"
+    assert pareto([], "maccs", "params") == []
+
+
+# --- reports ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def toy_rows() -> list[SweepRow]:
+    return sweep(TOY, {"width": [4, 8], "k": [1, 3], "size": [2, 16]}, jobs=1)
+
+
+def test_the_text_table(toy_rows) -> None:
+    text = render_sweep_text(toy_rows, "maccs", "params", sort="maccs", source="toy.net")
+    lines = text.splitlines()
+    assert lines[0] == "Sweep of Toy (toy.net): 8 variants of width x k x size, sorted by MACCs"
+    assert lines[2].split() == ["*", "width", "k", "size", "params", "MACCs", "FLOPs",
+                                "mem.", "accesses", "peak", "act.", "(B)", "model", "(B)",
+                                "layers"]
+    table = lines[4:12]
+    marks = [line[0] for line in table]
+    values = [line[1:].split()[:5] for line in table]
+    # Sorted by MACCs (failed variants last); only width 4, k 1, size 2 beats everything.
+    assert values[0] == ["4", "1", "2", f"{toy_params(4, 1):,}", f"{toy_maccs(2, 4, 1):,}"]
+    assert marks == ["*"] + [" "] * 7
+    maccs = [int(v[4].replace(",", "")) for v in values[:6]]
+    assert maccs == sorted(maccs)
+    assert table[6].split()[:3] == ["4", "3", "2"]
+    assert "error[E403]: kernel of extent 3 is larger than the padded input (2 + 0 + 0) " \
+        "(<string>:3:5)" in table[6]
+    assert "* Pareto-optimal on MACCs and parameters (both minimised)" in text
+    assert "1 of 6 variants." in text
+    assert "2 variants did not compile: the error is in place of the figures." in " ".join(
+        lines)
+
+
+def test_json_csv_and_markdown(toy_rows) -> None:
+    document = json.loads(render_sweep_json(toy_rows, "maccs", "params", sort=None,
+                                            memory_model="naive", source="toy.net"))
+    assert document["schema"] == "netdsl.sweep/1" and document["network"] == "Toy"
+    assert document["grid"] == {"width": [4, 8], "k": [1, 3], "size": [2, 16]}
+    assert document["pareto"] == {"x": "maccs", "y": "params", "count": 1}
+    assert document["conventions"] == {"dtype": "fp32", "batch": 1, "memory_model": "naive",
+                                       "device": None}
+    variants = document["variants"]
+    assert [v["index"] for v in variants] == list(range(8))  # sort=None: the grid's order
+    assert variants[1]["arguments"] == {"width": 4, "k": 1, "size": 16}
+    assert variants[1]["figures"]["maccs"] == toy_maccs(16, 4, 1)
+    assert variants[2]["figures"] is None and variants[2]["error"]["code"] == "E403"
+    assert "latency_seconds" not in variants[1]["figures"]
+    csv_lines = render_sweep_csv(toy_rows, "maccs", "params", sort="params").splitlines()
+    assert csv_lines[0] == ("index,width,k,size,pareto,params,maccs,flops,memory_accesses,"
+                            "peak_activation_bytes,model_bytes,layers,error")
+    assert csv_lines[1].startswith(f"0,4,1,2,true,{toy_params(4, 1)},{toy_maccs(2, 4, 1)},")
+    assert csv_lines[-1].startswith("6,8,3,2,false,,,,,,,,<string>:3:5: error[E403]: kernel "
+                                    "of extent 3 is larger than the padded input (2 + 0 + 0)")
+    markdown = render_sweep_markdown(toy_rows, "maccs", "params", sort="maccs")
+    assert "| | width | k | size | params | MACCs |" in markdown.replace("|  |", "| |")
+    assert f"| \\* | 4 | 1 | 2 | {toy_params(4, 1)} |".replace(f"{toy_params(4, 1)}",
+                                                                f"{toy_params(4, 1):,}") \
+        in markdown
+
+
+def test_the_chart(toy_rows) -> None:
+    svg = render_sweep_chart(toy_rows, "maccs", "params", "svg")
+    assert svg.startswith(MAGIC["svg"]) and svg == render_sweep_chart(toy_rows, "maccs",
+                                                                      "params", "svg")
+    assert b"<dc:date>" not in svg
+    for image_format in ("png", "pdf"):
+        assert render_sweep_chart(toy_rows, "maccs", "params", image_format).startswith(
+            MAGIC[image_format])
+    figure = sweep_figure(toy_rows, "maccs", "params")
+    axes = figure.axes[0]
+    labels = sorted(t.get_text() for t in axes.texts)
+    assert "2 variants did not compile: not drawn" in labels
+    assert "4, 1, 2" in labels and len(labels) == 7  # six variants and the note
+    assert axes.get_xscale() == "log"  # 31 to 40,336 MACCs: over a factor of ten
+    assert "Toy: 8 variants of width x k x size" in figure.texts[0].get_text()
+    with pytest.raises(ValueError):
+        render_sweep_chart(toy_rows, "maccs", "params", "jpeg")
+
+
+# --- the command -----------------------------------------------------------------------------
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_the_command_sweeps_mobilenet_v2(capsys, tmp_path) -> None:
+    chart = tmp_path / "sweep.png"
+    status, out, err = run(capsys, "sweep", V2, "--grid", "alpha=0.35,0.5,0.75,1.0,1.4",
+                           "--grid", "size=128,160,192,224", "-o", str(chart))
+    assert (status, err) == (0, "")
+    assert chart.read_bytes().startswith(MAGIC["png"])
+    lines = out.splitlines()
+    assert lines[0] == f"Sweep of MobileNetV2 ({V2}): 20 variants of alpha x size, sorted by " \
+        "MACCs"
+    rows = [line for line in lines[4:] if re.match(r"^[* ] +\d", line)]
+    assert len(rows) == 20
+    maccs = [int(line.split()[-6].replace(",", "")) for line in rows]
+    assert maccs == sorted(maccs) and maccs[-1] == 582_195_824
+    # The smallest variant has the fewest MACCs and memory accesses: it alone is optimal.
+    assert [line.split()[:3] for line in rows if line.startswith("*")] == \
+        [["*", "0.35", "128"]]
+    assert "1 of 20 variants." in out
+
+
+def test_the_command_s_formats(capsys, tmp_path) -> None:
+    toy = tmp_path / "toy.net"
+    toy.write_text(TOY)
+    out_csv = tmp_path / "s.csv"
+    assert run(capsys, "sweep", str(toy), "--grid", "k=1,3", "--grid", "width=4,8",
+               "-o", str(out_csv))[:2] == (0, "")
+    assert out_csv.read_text().splitlines()[0].startswith("index,k,width,pareto,params,")
+    status, out, _ = run(capsys, "sweep", str(toy), "--grid", "k=1,3", "--format", "json",
+                         "--sort", "grid", "--pareto", "params,peak", "--set", "width=4")
+    document = json.loads(out)
+    assert status == 0 and document["pareto"]["y"] == "peak_activation_bytes"
+    assert [v["arguments"]["k"] for v in document["variants"]] == [1, 3]
+    assert document["variants"][1]["figures"]["params"] == toy_params(4, 3)
+    status, out, _ = run(capsys, "sweep", str(toy), "--grid", "k=1,3", "--format", "svg")
+    assert status == 0 and out.startswith("<?xml")  # the chart alone on standard output
+
+
+def test_the_command_reads_standard_input_and_list_values(capsys, monkeypatch) -> None:
+    source = ("net L(depths=[1, 1], tag=\"a,b\"):\n    input(8, 8, 3)\n"
+              "    conv(4, 3) * depths[0]\n    conv(8, 3) * depths[1]\n")
+    monkeypatch.setattr(sys, "stdin", io.StringIO(source))
+    status, out, err = run(capsys, "sweep", "-", "--grid", "depths=[1, 1],[2, 1],[1, 3]",
+                           "--grid", 'tag="x,y","z"', "--format", "csv", "--sort", "grid")
+    assert (status, err) == (0, "")
+    lines = out.splitlines()
+    assert len(lines) == 7
+    assert lines[1].startswith('0,"[1, 1]","x,y",')
+    assert lines[3].startswith('2,"[2, 1]","x,y",')
+    assert split_values('1, 2 ,[3, [4, 5]],"a,b\\","c"') == \
+        ["1", "2", "[3, [4, 5]]", '"a,b\\"', '"c"']
+
+
+def test_the_command_on_a_device(capsys, monkeypatch) -> None:
+    stand_in = types.ModuleType("netdsl.devices")
+    stand_in.load_device = lambda name: Device()
+    monkeypatch.setitem(sys.modules, "netdsl.devices", stand_in)
+    status, out, _ = run(capsys, "sweep", V2, "--grid", "alpha=0.5,1.0", "--device", "bench")
+    assert status == 0
+    assert "est. ms" in out and "est. mJ" in out
+    assert "* Pareto-optimal on estimated latency and parameters" in out
+    assert "latency and energy per batch estimated on bench-device" in " ".join(out.split())
+
+
+@pytest.mark.parametrize(("argv", "status", "message"), [
+    (["--grid", "alpah=0.5"], 1, "error[E203]: network 'MobileNetV2' has no parameter 'alpah'"),
+    (["--grid", "alpha=0.5,1.0("], 1, "error[E309]: invalid value for parameter 'alpha': "
+     "'1.0('"),
+    (["--grid", "alpha="], 1, "error[E309]: --grid alpha has an empty value: ''"),
+    (["--grid", "alpha=0.5,,1"], 1, "error[E309]: --grid alpha has an empty value"),
+    (["--grid", "alpha=0.5", "--grid", "alpha=1"], 1, "--grid gives parameter 'alpha' twice"),
+    (["--grid", "0.5"], 1, "error[E309]: --grid expects NAME=V1,V2,..., got '0.5'"),
+    (["--grid", "alpha=0.5", "--sort", "latency"], 1,
+     "error[E603]: the figure 'latency' is an estimate on a device, and the sweep has none"),
+    (["--grid", "alpha=0.5", "--pareto", "maccs,maccs"], 2,
+     "expected two different figures, got maccs twice"),
+    (["--grid", "alpha=0.5", "--pareto", "maccs"], 2, "expected two figures X,Y"),
+    (["--grid", "alpha=0.5", "--sort", "speed"], 2, "unknown figure 'speed'"),
+    ([], 2, "the following arguments are required: --grid"),
+])
+def test_the_command_s_errors(capsys, argv, status, message) -> None:
+    try:
+        code = main(["sweep", V2, *argv])
+    except SystemExit as exited:  # argparse: a usage error
+        code = exited.code
+    assert code == status
+    assert message in capsys.readouterr().err
+
+
+def test_when_no_variant_compiles_the_command_fails(capsys, tmp_path) -> None:
+    toy = tmp_path / "toy.net"
+    toy.write_text(TOY)
+    chart = tmp_path / "s.svg"
+    status, out, err = run(capsys, "sweep", str(toy), "--grid", "size=1,2", "-o", str(chart))
+    assert (status, out) == (1, "") and not chart.exists()
+    assert err.startswith("error[E403]: kernel of extent 3 is larger than the padded input "
+                          "(1 + 0 + 0)")
+    assert "= note: no variant compiled (of 2); this is the error of the first, size=1" in err
+
+
+def test_the_chart_needs_matplotlib(capsys, monkeypatch, tmp_path) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    out = tmp_path / "s.svg"
+    status, _, err = run(capsys, "sweep", V2, "--grid", "alpha=0.5", "-o", str(out))
+    assert status == 2 and "netdsl sweep's chart needs the Python package 'matplotlib'" in err
+    assert not out.exists()
+
+
+def test_sweep_is_exported_lazily() -> None:
+    probe = ("import sys, netdsl, netdsl.cli; netdsl.cli._parser();"
+             "print(sorted(m for m in ('netdsl.sweeps', 'concurrent.futures', 'matplotlib')"
+             " if m in sys.modules));"
+             "import netdsl.sweeps; print(netdsl.sweep is netdsl.sweeps.sweep,"
+             " netdsl.pareto is netdsl.sweeps.pareto)")
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                           check=True).stdout.split("\n")
+    assert shown[:2] == ["[]", "True True"]
