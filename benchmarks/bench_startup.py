@@ -82,8 +82,7 @@ def export_onnx(directory: Path) -> Path:
     result = netdsl.compile_file(EXAMPLE, seed=0)
     path = directory / "mobilenet_v2.onnx"
     onnx.save_model(result.to_onnx(batch=1), str(path))
-    done = subprocess.run([sys.executable, "-c", ONNX_TOOL_API, str(path)], cwd=ROOT,
-                          capture_output=True, text=True, check=True)
+    done = run([sys.executable, "-c", ONNX_TOOL_API, str(path)], stdout=subprocess.PIPE)
     macs, params = (int(x) for x in done.stdout.split()[-2:])
     written = result.totals_unoptimized
     print(f"{EXAMPLE.name} exported to ONNX ({path.stat().st_size:,} bytes): onnx-tool counts "
@@ -92,22 +91,32 @@ def export_onnx(directory: Path) -> Path:
     return path
 
 
+def run(command: Sequence[str], stdout: int = subprocess.DEVNULL) -> subprocess.CompletedProcess:
+    """``command`` run from the repository root, standard error captured as text.
+
+    A command that fails stops the benchmark with its status and its standard error: a
+    timing of a failure would mean nothing.
+    """
+    done = subprocess.run(command, cwd=ROOT, stdout=stdout, stderr=subprocess.PIPE,
+                          text=True, errors="replace")
+    if done.returncode != 0:
+        raise SystemExit(f"`{' '.join(command)}` failed with status {done.returncode}:\n"
+                         + done.stderr)
+    return done
+
+
 def run_once(command: Sequence[str]) -> float:
     """Wall seconds of one run of ``command`` from the repository root, output discarded."""
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"`{' '.join(command)}` failed with status {done.returncode}:\n"
-                         + done.stderr.decode(errors="replace"))
-    return elapsed
+    run(command)
+    return time.perf_counter() - start
 
 
 def time_rotating(rows: list[tuple[str, list[str]]], rounds: int) -> dict[str, list[float]]:
     """Each command's wall times over ``rounds`` rounds, the order rotated every round.
 
-    One untimed run of each first: it compiles bytecode, fills the grammar cache and
-    brings the files into the page cache, so that every timed run starts alike.
+    One untimed run of each first: it writes any bytecode missing and brings the files
+    into the page cache, so that every timed run starts alike.
     """
     for _, command in rows:
         run_once(command)
@@ -132,22 +141,20 @@ def print_times(times: dict[str, list[float]], baseline: str) -> None:
             met = "met" if ratio <= TARGETS[kind] else "MISSED"
             verdict = f"<= {TARGETS[kind]:g}x: {met}"
         print(f"  {label:<46}{median * 1e3:8.1f}{best * 1e3:8.1f}{ratio:10.2f}"
-              f"{best / base_min:7.2f}   {verdict}")
+              f"{best / base_min:7.2f}   {verdict}".rstrip())
 
 
 _IMPORT_LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|( *)(\S+)\s*$")
 #: Prints, on standard error, the modules loaded once the command has run.
 _MODULES_AFTER = ("import sys; from netdsl.cli import main; sys.argv[0] = 'netdsl'; "
-                  "main(sys.argv[1:]); sys.stdout.flush(); "
-                  "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)")
+                  "status = main(sys.argv[1:]); sys.stdout.flush(); "
+                  "print('\\n'.join(sorted(sys.modules)), file=sys.stderr); sys.exit(status)")
 _MODULES_BARE = "import sys; print('\\n'.join(sorted(sys.modules)), file=sys.stderr)"
 
 
 def loaded_modules(code: str, arguments: Sequence[str] = ()) -> set[str]:
     """The names in ``sys.modules`` at the end of ``python -c CODE ARGUMENTS``."""
-    done = subprocess.run([sys.executable, "-c", code, *arguments], cwd=ROOT,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True)
-    return set(done.stderr.decode().split())
+    return set(run([sys.executable, "-c", code, *arguments]).stderr.split())
 
 
 def import_times(arguments: Sequence[str]) -> dict[str, tuple[int, int, int]]:
@@ -156,10 +163,8 @@ def import_times(arguments: Sequence[str]) -> dict[str, tuple[int, int, int]]:
     importtime also lists imports that failed (``nt`` on POSIX, tried by ``os`` and
     ``shutil``); they take microseconds and never reach the top of the list.
     """
-    done = subprocess.run([sys.executable, "-X", "importtime", *arguments], cwd=ROOT,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True)
     modules = {}
-    for line in done.stderr.decode(errors="replace").splitlines():
+    for line in run([sys.executable, "-X", "importtime", *arguments]).stderr.splitlines():
         match = _IMPORT_LINE.match(line)
         if match:
             own, cumulative, indent, name = match.groups()
@@ -202,13 +207,20 @@ def machine() -> str:
     return described
 
 
+def positive(text: str) -> int:
+    """An argument that must be a whole number of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=20, help="timed runs of each command")
+    parser.add_argument("--rounds", type=positive, default=20, help="timed runs of each command")
     parser.add_argument("--quick", action="store_true",
                         help="2 rounds and one import-time run: to check that the script runs")
     args = parser.parse_args(argv)
-    rounds = 2 if args.quick else max(1, args.rounds)
+    rounds = 2 if args.quick else args.rounds
     netdsl, how = netdsl_command()
     example = str(EXAMPLE.relative_to(ROOT))
     baseline = "python -c pass (baseline)"

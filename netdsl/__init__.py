@@ -11,12 +11,17 @@ Errors in the input raise :class:`NetdslError`, whose ``diagnostics`` each
 have a code, a message, a source span and notes.
 """
 
-from netdsl.diagnostics import Diagnostic, NetdslError, Note, Span
-from netdsl.driver import CompileResult, compile_file, compile_string
-from netdsl.ir import Graph, Node
-from netdsl.limits import Limits
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from netdsl.diagnostics import Diagnostic, NetdslError, Note, Span
+    from netdsl.driver import CompileResult, compile_file, compile_string
+    from netdsl.executor import execute
+    from netdsl.ir import Graph, Node
+    from netdsl.limits import Limits
+    from netdsl.sweeps import pareto, sweep
 
 __all__ = [
     "CompileResult",
@@ -35,23 +40,39 @@ __all__ = [
     "sweep",
 ]
 
+#: Where each public name lives. They are imported on first use, so that ``import netdsl``
+#: (and ``netdsl --version``) loads nothing, and a command loads only the stages it runs:
+#: the reference executor and the design sweeps (with their process pool) only when used.
+#: ``execute`` lives in ``executor`` and ``sweep`` in ``sweeps``, not in modules of their
+#: own names: importing a submodule sets the package attribute of its name, which would
+#: replace the function by the module.
+_HOMES = {
+    "Diagnostic": "netdsl.diagnostics",
+    "NetdslError": "netdsl.diagnostics",
+    "Note": "netdsl.diagnostics",
+    "Span": "netdsl.diagnostics",
+    "CompileResult": "netdsl.driver",
+    "compile_file": "netdsl.driver",
+    "compile_string": "netdsl.driver",
+    "Graph": "netdsl.ir",
+    "Node": "netdsl.ir",
+    "Limits": "netdsl.limits",
+    "execute": "netdsl.executor",
+    "sweep": "netdsl.sweeps",
+    "pareto": "netdsl.sweeps",
+}
+
 
 def __getattr__(name: str):
-    # The reference executor is for checking numerics, not for reporting costs: it is
-    # imported on first use so that `netdsl compile` does not load it.
-    if name == "execute":
-        from netdsl.executor import execute
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'netdsl' has no attribute {name!r}")
+    import importlib
 
-        # Bind it so later look-ups skip this hook. The module is named
-        # ``executor``, not ``execute``: importing a submodule sets the package
-        # attribute of its name, which would replace this function by the module.
-        globals()["execute"] = execute
-        return execute
-    # Design sweeps too (and the process pool they may start): only when used. Their
-    # module is ``sweeps``, not ``sweep``, for the reason just given.
-    if name in ("sweep", "pareto"):
-        from netdsl import sweeps
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value  # later look-ups skip this hook
+    return value
 
-        globals().update(sweep=sweeps.sweep, pareto=sweeps.pareto)
-        return globals()[name]
-    raise AttributeError(f"module 'netdsl' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -305,8 +305,9 @@ def _parser() -> argparse.ArgumentParser:
         "(the cartesian product, in the order given) and print one row per variant: its "
         "parameters, MACCs, FLOPs, memory accesses, peak activation and model bytes, layers, "
         "and with --device the estimated latency and energy. Variants no other beats on both "
-        "--pareto figures (both minimised) are marked *. -o FILE.svg, .png or .pdf draws the "
-        "scatter of those two figures (needs the plot extra).")
+        "--pareto figures (each minimised, or maximised written +name) are marked *. "
+        "-o FILE.svg, .png or .pdf draws the scatter of those two figures (needs the plot "
+        "extra).")
     sweep.add_argument("file", help="the .net file to read ('-' for standard input)")
     sweep.add_argument("--grid", action="append", required=True, metavar="NAME=V1,V2,...",
                        help="a parameter and the values to try (repeatable), e.g. "
@@ -314,11 +315,13 @@ def _parser() -> argparse.ArgumentParser:
                        "--set")
     add_common(sweep)
     sweep.add_argument("--sort", type=_sort_figure, default=None, metavar="FIGURE|grid",
-                       help="order the rows by this figure, smallest first, or 'grid' for the "
-                       "grid's order (default: the first --pareto figure)")
+                       help="order the rows by this figure, smallest first (+FIGURE: largest "
+                       "first), or 'grid' for the grid's order (default: the first --pareto "
+                       "figure)")
     sweep.add_argument("--pareto", type=_figure_pair, default=None, metavar="X,Y",
-                       help="the two figures the Pareto set minimises and the chart draws "
-                       "(default: maccs,memory_accesses; latency,params with --device)")
+                       help="the two figures of the Pareto set and the chart, each minimised, "
+                       "or maximised written +FIGURE (default: memory_accesses,+maccs; "
+                       "latency,+maccs with --device)")
     sweep.add_argument("--format", choices=(*REPORT_FORMATS, *ROOFLINE_FORMATS), default=None,
                        help="output format: a report, or the chart as svg, png or pdf "
                        "(default: from the -o file's suffix, else text)")
@@ -398,11 +401,13 @@ def _nesting(text: str) -> int:
 
 
 def _figure(text: str) -> str:
-    """An argparse type: a figure of a sweep (netdsl.sweeps.FIGURES), or a prefix of one."""
-    from netdsl.sweeps import figure_name
+    """An argparse type: a figure of a sweep (netdsl.sweeps.FIGURES), or a prefix of one,
+    with its direction (``+maccs`` maximised; ``-maccs`` or ``maccs`` minimised), as
+    netdsl.sweeps.objective reads it back: ``+maccs`` or ``maccs``."""
+    from netdsl.sweeps import objective
 
     try:
-        return figure_name(text.strip())
+        return str(objective(text))
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -418,8 +423,9 @@ def _figure_pair(text: str) -> tuple[str, str]:
     if len(parts) != 2:
         raise argparse.ArgumentTypeError(f"expected two figures X,Y, got {text!r}")
     x, y = _figure(parts[0]), _figure(parts[1])
-    if x == y:
-        raise argparse.ArgumentTypeError(f"expected two different figures, got {x} twice")
+    if x.lstrip("+") == y.lstrip("+"):  # a figure both minimised and maximised, too
+        raise argparse.ArgumentTypeError(
+            f"expected two different figures, got {x.lstrip('+')} twice")
     return x, y
 
 
@@ -1022,7 +1028,7 @@ def _roofline(args: argparse.Namespace) -> None:
 
 def _sweep(args: argparse.Namespace) -> None:
     """``netdsl sweep``: every combination of the grid compiled, the Pareto set marked."""
-    from netdsl.sweeps import ESTIMATED, default_figures, no_estimate_error, sweep
+    from netdsl.sweeps import ESTIMATED, default_figures, no_estimate_error, objective, sweep
 
     options = _cost_options(args)
     options.pop("keep_graphs", None)
@@ -1032,8 +1038,8 @@ def _sweep(args: argparse.Namespace) -> None:
     x, y = args.pareto or default_figures(estimating)
     sort = x if args.sort is None else None if args.sort == "grid" else args.sort
     for name in (x, y, sort):
-        if name in ESTIMATED and not estimating:
-            raise no_estimate_error(name)
+        if name is not None and objective(name).figure in ESTIMATED and not estimating:
+            raise no_estimate_error(objective(name).figure)
     fmt = output_format(args, (*REPORT_FORMATS, *ROOFLINE_FORMATS))
     chart = fmt in ROOFLINE_FORMATS
     if chart:

@@ -9,7 +9,8 @@ grid gives) and keeps each variant's whole-network figures::
 
     rows = netdsl.sweep("examples/mobilenet_v2.net",
                         {"alpha": [0.35, 0.5, 0.75, 1.0, 1.4], "size": [128, 160, 192, 224]})
-    best = [row for row in pareto(rows, "maccs", "memory_accesses") if row.pareto]
+    # For each memory budget, the variant that computes the most.
+    best = [row for row in pareto(rows, "memory_accesses", "+maccs") if row.pareto]
 
 The source is parsed once (:func:`netdsl.driver.parse_module`): each variant
 only elaborates it and runs the passes. Many variants are compiled in worker
@@ -18,9 +19,15 @@ size too small for the network's strides) is a row holding its error, never an
 exception; problems every variant would share (a syntax error, a parameter the
 network does not have, an unknown device) are raised before anything is compiled.
 
-:func:`pareto` marks the variants no other variant beats on two figures, both
-minimised. :mod:`netdsl.backends.sweep_report` renders rows as text, JSON, CSV
-or Markdown, and :mod:`netdsl.backends.sweep_chart` draws them (the plot extra).
+:func:`pareto` marks the variants no other variant beats on two figures. A
+figure is minimised unless written ``+name`` (maximised; ``-name`` says
+minimised explicitly, see :class:`Objective`): every figure of a network family
+grows with its width and resolution, so minimising two of them crowns the
+smallest variant alone, whereas a cost minimised against a capacity maximised
+(``latency`` and ``+maccs``: the most computation, the usual proxy for
+accuracy, for each latency budget) gives the front a designer chooses from.
+:mod:`netdsl.backends.sweep_report` renders rows as text, JSON, CSV or
+Markdown, and :mod:`netdsl.backends.sweep_chart` draws them (the plot extra).
 """
 
 from __future__ import annotations
@@ -125,40 +132,120 @@ class SweepRow:
 
 def figure_name(name: str) -> str:
     """The figure ``name`` names: itself, or the one figure it begins (``memory`` for
-    ``memory_accesses``); ValueError, with the closest name, for anything else."""
+    ``memory_accesses``); ValueError, with the closest name, for anything else (a
+    direction, ``+maccs``, is an :class:`Objective`, not a figure's name)."""
+    resolved = _resolve(name)
+    if resolved is not None:
+        return resolved
+    sign, rest = name[:1], name[1:].strip()
+    if sign in _SIGNS and _resolve(rest) is not None:
+        raise ValueError(f"{name!r} is a figure with a direction (for a Pareto set or a "
+                         f"sort), not a figure's name; the figure is {_resolve(rest)!r}")
+    raise _unknown(name, "")
+
+
+#: The prefixes of an objective: maximised, or minimised (the default, without one).
+_SIGNS = {"+": True, "-": False}
+
+
+def _resolve(name: str) -> str | None:
+    """The figure ``name`` is or uniquely begins, else None."""
     if name in FIGURES:
         return name
     starting = [figure for figure in FIGURES if figure.startswith(name)] if name else []
-    if len(starting) == 1:
-        return starting[0]
+    return starting[0] if len(starting) == 1 else None
+
+
+def _unknown(name: str, sign: str) -> ValueError:
+    """The error for a name that is no figure: the closest one, with the same ``sign``."""
     close = did_you_mean(name, FIGURES)
-    raise ValueError(f"unknown figure {name!r}" + (f" ({close})" if close else "")
-                     + f"; figures: {', '.join(FIGURES)}")
+    if close and sign:
+        close = close.replace("'", f"'{sign}", 1)  # did you mean '+maccs'?
+    signs = "; each minimised, or maximised written +name" if sign else ""
+    return ValueError(f"unknown figure {sign + name!r}" + (f" ({close})" if close else "")
+                      + f"; figures: {', '.join(FIGURES)}{signs}")
 
 
-def pareto(rows: Iterable[SweepRow], x: str, y: str) -> list[SweepRow]:
+@attrs.frozen
+class Objective:
+    """A figure and the direction it is better in: what ``latency`` or ``+maccs`` names.
+
+    ``maximise`` False (the default) means smaller is better, as for every cost
+    (latency, memory accesses, parameters as model size); True, larger is better,
+    as for MACCs or parameters taken as a proxy for capacity and accuracy.
+    ``str()`` gives the spelling :func:`objective` reads back: ``+maccs``, or
+    the bare name when minimised.
+    """
+
+    figure: str
+    maximise: bool = False
+
+    @property
+    def goal(self) -> str:
+        """``min`` or ``max``, as the JSON report states it."""
+        return "max" if self.maximise else "min"
+
+    @property
+    def label(self) -> str:
+        """How tables name the figure (:data:`FIGURES`): ``MACCs``, ``memory accesses``."""
+        return FIGURES[self.figure]
+
+    def key(self, row: SweepRow) -> float:
+        """The row's figure with the sign that makes smaller better: negated when maximised.
+
+        None (a failed row) is 0: callers order failed rows apart."""
+        value = row.figure(self.figure) or 0
+        return -value if self.maximise else value
+
+    def __str__(self) -> str:
+        return ("+" if self.maximise else "") + self.figure
+
+
+def objective(spec: str | Objective) -> Objective:
+    """The :class:`Objective` ``spec`` names: a figure (or a unique beginning of one),
+    minimised, prefixed ``+`` to maximise it or ``-`` to say minimised explicitly
+    (``+maccs``, ``-latency``, ``+mem``). ValueError, with the closest name and the
+    same prefix (``did you mean '+maccs'?``), for anything else."""
+    if isinstance(spec, Objective):
+        return Objective(figure_name(spec.figure), spec.maximise)
+    if not isinstance(spec, str):
+        raise TypeError(f"a figure is a name such as 'maccs' or '+maccs', got {spec!r}")
+    text = spec.strip()
+    sign = text[:1] if text[:1] in _SIGNS else ""
+    name = text[len(sign):].strip()
+    resolved = _resolve(name)
+    if resolved is None:
+        raise _unknown(name, sign)
+    return Objective(resolved, _SIGNS.get(sign, False))
+
+
+def pareto(rows: Iterable[SweepRow], x: str | Objective, y: str | Objective) -> list[SweepRow]:
     """``rows`` in the same order, each with ``pareto`` set: True when no other variant is
-    at least as good on both figures ``x`` and ``y`` (both minimised) and better on one.
+    at least as good on both figures ``x`` and ``y`` and better on one.
 
-    Variants with equal figures are both optimal or both not; failed variants never
-    are. E603 when ``x`` or ``y`` is an estimate (latency, energy) and a variant that
-    compiled has none (the sweep had no device); ValueError for an unknown figure.
+    A figure is minimised, or maximised when written ``+name`` (:func:`objective`):
+    ``pareto(rows, "latency", "+maccs")`` keeps, for each latency, the variant with
+    the most MACCs. Variants with equal figures are both optimal or both not; failed
+    variants never are. E603 when ``x`` or ``y`` is an estimate (latency, energy) and
+    a variant that compiled has none (the sweep had no device); ValueError for an
+    unknown figure.
     """
     rows = list(rows)
-    x, y = figure_name(x), figure_name(y)
+    x, y = objective(x), objective(y)
     points: dict[tuple[float, float], list[int]] = {}
     for i, row in enumerate(rows):
         if not row.ok:
             continue
-        for name in (x, y):
-            if row.figure(name) is None:
-                raise no_estimate_error(name)
-        points.setdefault((row.figure(x), row.figure(y)), []).append(i)  # type: ignore[arg-type]
+        for goal in (x, y):
+            if row.figure(goal.figure) is None:
+                raise no_estimate_error(goal.figure)
+        # Keys in which smaller is better, whatever the directions: the rest is one case.
+        points.setdefault((x.key(row), y.key(row)), []).append(i)
     optimal: set[int] = set()
-    lowest = math.inf  # the least y of the points before, in order of (x, y)
+    lowest = math.inf  # the least y key of the points before, in order of (x, y) keys
     for (_, point_y), members in sorted(points.items()):
-        # Every point before this one has a smaller x, or the same x and a smaller y:
-        # it dominates this one exactly when its y is not larger.
+        # Every point before this one is better on x, or as good on x and better on y:
+        # it dominates this one exactly when it is at least as good on y.
         if point_y < lowest:
             optimal.update(members)
             lowest = point_y
@@ -166,18 +253,20 @@ def pareto(rows: Iterable[SweepRow], x: str, y: str) -> list[SweepRow]:
 
 
 def default_figures(estimated: bool) -> tuple[str, str]:
-    """The two figures a Pareto set is drawn on by default: MACCs and memory accesses, or
-    with an estimate on a device, latency and parameters."""
-    return ("latency", "params") if estimated else ("maccs", "memory_accesses")
+    """The two objectives a Pareto set is drawn on by default, a cost minimised against
+    MACCs maximised: memory accesses and ``+maccs`` (the most computation for the memory
+    traffic), or with an estimate on a device, latency and ``+maccs``."""
+    return ("latency", "+maccs") if estimated else ("memory_accesses", "+maccs")
 
 
-def sort_rows(rows: Iterable[SweepRow], figure: str | None) -> list[SweepRow]:
-    """``rows`` by ``figure``, smallest first (None: in the grid's order); variants with
-    equal figures in the grid's order, failed variants last."""
+def sort_rows(rows: Iterable[SweepRow], figure: str | Objective | None) -> list[SweepRow]:
+    """``rows`` by ``figure``, smallest first, or largest first for a maximised one
+    (``+maccs``; None: in the grid's order); variants with equal figures in the grid's
+    order, failed variants last."""
     if figure is None:
         return sorted(rows, key=lambda row: row.index)
-    name = figure_name(figure)
-    return sorted(rows, key=lambda row: (not row.ok, row.figure(name) or 0, row.index))
+    goal = objective(figure)
+    return sorted(rows, key=lambda row: (not row.ok, goal.key(row), row.index))
 
 
 def no_estimate_error(name: str) -> NetdslError:
@@ -459,5 +548,5 @@ def _in_processes(job: _Job, variants: list[tuple[int, dict[str, Any]]],
         return list(pool.map(_compile_in_worker, variants, chunksize=chunk))
 
 
-__all__ = ["ESTIMATED", "FIGURES", "SweepRow", "default_figures", "figure_name", "pareto",
-           "sort_rows", "sweep"]
+__all__ = ["ESTIMATED", "FIGURES", "Objective", "SweepRow", "default_figures", "figure_name",
+           "objective", "pareto", "sort_rows", "sweep"]

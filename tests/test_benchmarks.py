@@ -88,7 +88,7 @@ def test_scale_prints_each_size_form_and_target() -> None:
             lines = [line for line in output.splitlines()
                      if re.match(rf"\s+{form}\s+{layers}\s", line)]
             assert len(lines) == 1
-            assert re.match(rf"\s+{form}\s+{layers}\s+2(\s+{NUMBER}){{9}}$", lines[0]), lines
+            assert re.match(rf"\s+{form}\s+{layers}\s+2(\s+{NUMBER}){{10}}$", lines[0]), lines
         assert re.search(rf"{form}: time per layer at 301 / at 100 layers {NUMBER}x, target "
                          r"<= 1.3 at 100k / 1k: (met|MISSED)", output)
         assert re.search(rf"{form}: peak memory {NUMBER} bytes per layer at 301 layers, "

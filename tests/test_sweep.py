@@ -27,7 +27,7 @@ from netdsl.backends.sweep_report import (
 from netdsl.cli import main, split_values
 from netdsl.diagnostics import Diagnostic
 from netdsl.limits import Limits
-from netdsl.sweeps import SweepRow, figure_name, pareto, sweep
+from netdsl.sweeps import Objective, SweepRow, figure_name, objective, pareto, sort_rows, sweep
 from netdsl.syntax import ast
 from netdsl.syntax.parser import parse
 
@@ -329,15 +329,81 @@ def test_pareto_marks_the_variants_nothing_beats_on_both() -> None:
     assert [row.pareto for row in pareto(marked, "params", "maccs")] == brute  # symmetric
 
 
+def test_pareto_with_a_figure_maximised() -> None:
+    # (MACCs, params): the most MACCs for their parameters.
+    points = [(1, 5), (3, 5), (2, 3), (2, 3), (5, 6), (4, 6), (1, 1), None, (0, 1), (6, 9)]
+    marked = pareto(hand_made(points), "params", "+maccs")
+    # (1, 5) loses to (3, 5), (4, 6) to (5, 6), (0, 1) to (1, 1); equal points go together.
+    assert [i for i, row in enumerate(marked) if row.pareto] == [1, 2, 3, 4, 6, 9]
+    brute = [row.ok and not any(
+        o.ok and o.maccs >= row.maccs and o.params <= row.params
+        and (o.maccs, o.params) != (row.maccs, row.params) for o in marked) for row in marked]
+    assert [row.pareto for row in marked] == brute
+    assert [row.pareto for row in pareto(marked, "+maccs", "-params")] == brute  # symmetric
+    # Both maximised: (6, 9) has the most of both. Without it, (5, 6) and (3, 5) remain.
+    both = pareto(hand_made(points), "+maccs", "+params")
+    assert [i for i, row in enumerate(both) if row.pareto] == [9]
+    both = pareto(hand_made([*points[:9], (7, 2)]), "+maccs", "+params")
+    assert [i for i, row in enumerate(both) if row.pareto] == [4, 9]
+    # Maximising both is minimising neither: the set is not the minimised one's.
+    assert [i for i, row in enumerate(pareto(hand_made(points), "maccs", "params"))
+            if row.pareto] == [8]
+
+
+def test_objectives() -> None:
+    assert objective("latency") == Objective("latency", maximise=False)
+    assert objective("+maccs") == Objective("maccs", maximise=True)
+    assert objective(" -mem ") == Objective("memory_accesses")  # explicit, and a beginning
+    assert objective("+ peak") == Objective("peak_activation_bytes", True)
+    assert objective(Objective("lat", True)) == Objective("latency", True)
+    assert (str(objective("+maccs")), str(objective("-maccs"))) == ("+maccs", "maccs")
+    assert (objective("+maccs").goal, objective("maccs").goal) == ("max", "min")
+    assert objective("+maccs").label == "MACCs"
+    with pytest.raises(TypeError):
+        objective(3)  # type: ignore[arg-type]
+
+
 def test_pareto_figures_and_their_errors() -> None:
     rows = hand_made([(1, 2)])
     assert figure_name("memory") == "memory_accesses" and figure_name("lat") == "latency"
     with pytest.raises(ValueError, match="unknown figure 'macs' \\(did you mean 'maccs'\\?\\)"):
         pareto(rows, "macs", "params")
+    # A direction with a bad name: the closest name with the same direction.
+    with pytest.raises(ValueError, match=r"unknown figure '\+macs' \(did you mean "
+                       r"'\+maccs'\?\); figures: params, .*; each minimised, or "
+                       r"maximised written \+name"):
+        pareto(rows, "params", "+macs")
+    with pytest.raises(ValueError, match="unknown figure '-speed'; figures: "):
+        objective("-speed")
+    with pytest.raises(ValueError, match="unknown figure '\\+'; "):
+        objective("+")
     with pytest.raises(ValueError, match="unknown figure 'm'"):  # maccs or memory_accesses
         figure_name("m")
+    with pytest.raises(ValueError, match="unknown figure '\\+m'"):
+        objective("+m")
+    # A figure's name is strict: a direction belongs to a Pareto set or a sort.
+    with pytest.raises(ValueError, match=r"'\+maccs' is a figure with a direction .*; the "
+                       r"figure is 'maccs'"):
+        figure_name("+maccs")
+    with pytest.raises(ValueError):
+        rows[0].figure("+maccs")
     assert code_of(lambda: pareto(rows, "latency", "params")) == "E603"
-    assert pareto([], "maccs", "params") == []
+    assert code_of(lambda: pareto(rows, "params", "+energy")) == "E603"
+    assert pareto([], "maccs", "+params") == []
+
+
+def test_sorting_by_a_maximised_figure_puts_the_largest_first() -> None:
+    rows = hand_made([(3, 1), None, (5, 2), (3, 7), (9, 0)])
+    assert [row.index for row in sort_rows(rows, "+maccs")] == [4, 2, 0, 3, 1]
+    assert [row.index for row in sort_rows(rows, "maccs")] == [0, 3, 2, 4, 1]
+    assert [row.index for row in sort_rows(rows, "-maccs")] == [0, 3, 2, 4, 1]
+    assert [row.index for row in sort_rows(rows, Objective("params", True))] == [3, 2, 0, 4, 1]
+    assert [row.index for row in sort_rows(rows, None)] == [0, 1, 2, 3, 4]
+
+
+def test_the_default_figures_trade_a_cost_against_maccs() -> None:
+    assert sweeps.default_figures(False) == ("memory_accesses", "+maccs")
+    assert sweeps.default_figures(True) == ("latency", "+maccs")
 
 
 # --- reports ---------------------------------------------------------------------------------
@@ -376,7 +442,9 @@ def test_json_csv_and_markdown(toy_rows) -> None:
                                             memory_model="naive", source="toy.net"))
     assert document["schema"] == "netdsl.sweep/1" and document["network"] == "Toy"
     assert document["grid"] == {"width": [4, 8], "k": [1, 3], "size": [2, 16]}
-    assert document["pareto"] == {"x": "maccs", "y": "params", "count": 1}
+    assert document["pareto"] == {"x": "maccs", "x_goal": "min", "y": "params",
+                                  "y_goal": "min", "count": 1}
+    assert document["sort"] is None and document["sort_order"] is None
     assert document["conventions"] == {"dtype": "fp32", "batch": 1, "memory_model": "naive",
                                        "device": None}
     variants = document["variants"]
@@ -391,11 +459,28 @@ def test_json_csv_and_markdown(toy_rows) -> None:
     assert csv_lines[1].startswith(f"0,4,1,2,true,{toy_params(4, 1)},{toy_maccs(2, 4, 1)},")
     assert csv_lines[-1].startswith("6,8,3,2,false,,,,,,,,<string>:3:5: error[E403]: kernel "
                                     "of extent 3 is larger than the padded input (2 + 0 + 0)")
+    maximised = json.loads(render_sweep_json(toy_rows, "params", "+maccs", sort="+maccs"))
+    assert maximised["pareto"] == {"x": "params", "x_goal": "min", "y": "maccs",
+                                   "y_goal": "max", "count": 4}
+    assert (maximised["sort"], maximised["sort_order"]) == ("maccs", "descending")
+    # MACCs 42,416, 21,208, 6,224, 3,112, 176, 88 for 314, 162, 122, 66, 122, 66 parameters:
+    # (width 8, k 1, size 2) and (4, 1, 2) have the parameters of another with more MACCs.
+    assert [(v["index"], v["pareto"]) for v in maximised["variants"]] == [
+        (7, True), (3, True), (5, True), (1, True), (4, False), (0, False), (2, False),
+        (6, False)]
+    assert [v["figures"]["maccs"] for v in maximised["variants"][:6]] == [
+        toy_maccs(16, 8, 3), toy_maccs(16, 4, 3), toy_maccs(16, 8, 1), toy_maccs(16, 4, 1),
+        toy_maccs(2, 8, 1), toy_maccs(2, 4, 1)]
     markdown = render_sweep_markdown(toy_rows, "maccs", "params", sort="maccs")
     assert "| | width | k | size | params | MACCs |" in markdown.replace("|  |", "| |")
     assert f"| \\* | 4 | 1 | 2 | {toy_params(4, 1)} |".replace(f"{toy_params(4, 1)}",
                                                                 f"{toy_params(4, 1):,}") \
         in markdown
+    assert "\\* Pareto-optimal on MACCs and parameters (both minimised): no other" in markdown
+    markdown = render_sweep_markdown(toy_rows, "+maccs", "params", sort="+maccs")
+    assert "sorted by MACCs, largest first" in markdown.splitlines()[0]
+    assert "\\* Pareto-optimal on MACCs (maximised) and parameters (minimised): the most MACCs " \
+        "for their parameters; no other variant" in markdown
 
 
 def test_the_chart(toy_rows) -> None:
@@ -413,8 +498,37 @@ def test_the_chart(toy_rows) -> None:
     assert "4, 1, 2" in labels and len(labels) == 7  # six variants and the note
     assert axes.get_xscale() == "log"  # 31 to 40,336 MACCs: over a factor of ten
     assert "Toy: 8 variants of width x k x size" in figure.texts[0].get_text()
+    assert "1 of 6 Pareto-optimal on MACCs and parameters (both minimised)" in \
+        figure.texts[0].get_text()
     with pytest.raises(ValueError):
         render_sweep_chart(toy_rows, "maccs", "params", "jpeg")
+
+
+def test_the_chart_of_a_figure_maximised(toy_rows) -> None:
+    def front(figure) -> list[tuple[float, float]]:
+        line = next(line for line in figure.axes[0].lines if line.get_label() == "Pareto front")
+        return list(zip(line.get_xdata(), line.get_ydata(), strict=True))
+
+    figure = sweep_figure(toy_rows, "params", "+maccs")
+    title = figure.texts[0].get_text().splitlines()
+    assert title == ["Toy: 8 variants of width x k x size",
+                     "4 of 6 Pareto-optimal on parameters (minimised) and MACCs (maximised)",
+                     "the most MACCs for their parameters; points labelled (width, k, size)"]
+    # The optimal points joined in order of x, rising: more parameters buy more MACCs.
+    assert front(figure) == [(toy_params(4, 1), toy_maccs(16, 4, 1)),
+                             (toy_params(8, 1), toy_maccs(16, 8, 1)),
+                             (toy_params(4, 3), toy_maccs(16, 4, 3)),
+                             (toy_params(8, 3), toy_maccs(16, 8, 3))]
+    # x maximised, y minimised: the fewest MACCs for the most parameters, still in x order.
+    figure = sweep_figure(toy_rows, "+params", "maccs")
+    assert "Pareto-optimal on parameters (maximised) and MACCs (minimised)" in \
+        figure.texts[0].get_text()
+    assert front(figure) == [(toy_params(4, 1), toy_maccs(2, 4, 1)),
+                             (toy_params(8, 1), toy_maccs(2, 8, 1)),
+                             (toy_params(4, 3), toy_maccs(16, 4, 3)),
+                             (toy_params(8, 3), toy_maccs(16, 8, 3))]
+    with pytest.raises(ValueError, match="did you mean '\\+maccs'"):
+        sweep_figure(toy_rows, "params", "+macs")
 
 
 # --- the command -----------------------------------------------------------------------------
@@ -433,15 +547,52 @@ def test_the_command_sweeps_mobilenet_v2(capsys, tmp_path) -> None:
     assert chart.read_bytes().startswith(MAGIC["png"])
     lines = out.splitlines()
     assert lines[0] == f"Sweep of MobileNetV2 ({V2}): 20 variants of alpha x size, sorted by " \
-        "MACCs"
+        "memory accesses"
     rows = [line for line in lines[4:] if re.match(r"^[* ] +\d", line)]
     assert len(rows) == 20
-    maccs = [int(line.split()[-6].replace(",", "")) for line in rows]
-    assert maccs == sorted(maccs) and maccs[-1] == 582_195_824
-    # The smallest variant has the fewest MACCs and memory accesses: it alone is optimal.
-    assert [line.split()[:3] for line in rows if line.startswith("*")] == \
-        [["*", "0.35", "128"]]
-    assert "1 of 20 variants." in out
+    accesses = [int(line.split()[-4].replace(",", "")) for line in rows]
+    assert accesses == sorted(accesses) and accesses[0] == 30_147_072
+    # By default the most MACCs for their memory accesses. By hand, in order of memory
+    # accesses, a variant is optimal when it has more MACCs than every one before it:
+    # (0.35, 160) has 30.9 M for 45.4 M accesses, (0.5, 128) 32.6 M for 43.5 M; (0.35, 224)
+    # 59.3 M for 86.2 M, (0.75, 128) 69.1 M for 85.9 M; (0.5, 224) 97.1 M for 126.4 M,
+    # (1.0, 128) 99.1 M for 119.8 M; (0.75, 192) 153.94 M for 188.4 M, (1.0, 160) 154.08 M
+    # for 184.5 M. Every other variant is optimal.
+    optimal = {(float(line.split()[1]), int(line.split()[2])) for line in rows
+               if line.startswith("*")}
+    grid = set(itertools.product((0.35, 0.5, 0.75, 1.0, 1.4), (128, 160, 192, 224)))
+    assert grid - optimal == {(0.35, 160), (0.35, 224), (0.5, 224), (0.75, 192)}
+    assert len(optimal) == 16 and optimal < grid
+    legend = " ".join(" ".join(lines[25:]).split())
+    assert legend.startswith("* Pareto-optimal on memory accesses (minimised) and MACCs "
+                             "(maximised): the most MACCs for their memory accesses; no other "
+                             "variant is as good on both and better on one; 16 of 20 variants.")
+    # Both figures minimised, as the Pareto set used to be: every figure grows with alpha and
+    # size, so the smallest variant beats all the others and is the only one.
+    status, out, _ = run(capsys, "sweep", V2, "--grid", "alpha=0.35,0.5,0.75,1.0,1.4",
+                         "--grid", "size=128,160,192,224", "--pareto", "maccs,memory")
+    assert status == 0 and "1 of 20 variants." in out
+    assert [line.split()[:3] for line in out.splitlines() if re.match(r"^\* +\d", line)] \
+        == [["*", "0.35", "128"]]
+
+
+def test_the_command_sorts_by_a_maximised_figure(capsys) -> None:
+    status, out, _ = run(capsys, "sweep", V2, "--grid", "alpha=0.5,1.0,1.4", "--grid",
+                         "size=128,224", "--sort", "+maccs", "--pareto=-params,+flops",
+                         "--format", "json")
+    document = json.loads(out)
+    assert status == 0 and (document["sort"], document["sort_order"]) == ("maccs", "descending")
+    assert document["pareto"] == {"x": "params", "x_goal": "min", "y": "flops",
+                                  "y_goal": "max", "count": 3}
+    assert [(v["arguments"]["alpha"], v["arguments"]["size"]) for v in document["variants"]] \
+        == [(1.4, 224), (1.0, 224), (1.4, 128), (1.0, 128), (0.5, 224), (0.5, 128)]
+    maccs = [v["figures"]["maccs"] for v in document["variants"]]
+    assert maccs == sorted(maccs, reverse=True) and maccs[:2] == [582_195_824, 300_774_272]
+    # The same parameters at every size: the largest size has the most FLOPs for them.
+    assert [v["arguments"]["size"] for v in document["variants"] if v["pareto"]] == [224] * 3
+    status, out, _ = run(capsys, "sweep", V2, "--grid", "alpha=0.5,1.4", "--sort=+maccs")
+    assert status == 0
+    assert out.splitlines()[0].endswith("of alpha, sorted by MACCs, largest first")
 
 
 def test_the_command_s_formats(capsys, tmp_path) -> None:
@@ -483,7 +634,9 @@ def test_the_command_on_a_device(capsys, monkeypatch) -> None:
     status, out, _ = run(capsys, "sweep", V2, "--grid", "alpha=0.5,1.0", "--device", "bench")
     assert status == 0
     assert "est. ms" in out and "est. mJ" in out
-    assert "* Pareto-optimal on estimated latency and parameters" in out
+    assert "* Pareto-optimal on estimated latency (minimised) and MACCs (maximised): the " \
+        "most MACCs for their estimated latency;" in " ".join(out.split())
+    assert out.splitlines()[0].endswith("sorted by estimated latency")
     assert "latency and energy per batch estimated on bench-device" in " ".join(out.split())
 
 
@@ -499,6 +652,13 @@ def test_the_command_on_a_device(capsys, monkeypatch) -> None:
      "error[E603]: the figure 'latency' is an estimate on a device, and the sweep has none"),
     (["--grid", "alpha=0.5", "--pareto", "maccs,maccs"], 2,
      "expected two different figures, got maccs twice"),
+    (["--grid", "alpha=0.5", "--pareto", "maccs,+maccs"], 2,
+     "expected two different figures, got maccs twice"),
+    (["--grid", "alpha=0.5", "--pareto", "params,+macs"], 2,
+     "unknown figure '+macs' (did you mean '+maccs'?)"),
+    (["--grid", "alpha=0.5", "--sort", "+speed"], 2, "unknown figure '+speed'"),
+    (["--grid", "alpha=0.5", "--pareto", "+latency,params"], 1,
+     "error[E603]: the figure 'latency' is an estimate on a device, and the sweep has none"),
     (["--grid", "alpha=0.5", "--pareto", "maccs"], 2, "expected two figures X,Y"),
     (["--grid", "alpha=0.5", "--sort", "speed"], 2, "unknown figure 'speed'"),
     ([], 2, "the following arguments are required: --grid"),

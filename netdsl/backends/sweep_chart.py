@@ -2,12 +2,15 @@
 
 One scatter, drawn by matplotlib (the optional ``plot`` extra, imported lazily
 through :func:`netdsl.bridge.require`: E901 with the install line without it):
-x and y are the two figures of the Pareto set (both minimised), each variant a
-point labelled with its swept values (``0.35, 128`` for alpha and size, the
-order the title gives), the Pareto-optimal variants highlighted and joined by a
-line in order of x. An axis is logarithmic when its figures span a factor of
-ten or more, so that small and large variants are both legible. Variants that
-did not compile are counted in a note and drawn nowhere.
+x and y are the two figures of the Pareto set (each minimised, or maximised
+when written ``+name``; the title says which), each variant a point labelled
+with its swept values (``0.35, 128`` for alpha and size, the order the title
+gives), the Pareto-optimal variants highlighted and joined by a line in order
+of x: falling to the right when both figures go the same way, rising when a
+cost is traded against a figure maximised. An axis is logarithmic when its
+figures span a factor of ten or more, so that small and large variants are
+both legible. Variants that did not compile are counted in a note and drawn
+nowhere.
 
 As for the roofline chart (:mod:`netdsl.backends.roofline`), the figure has its
 own Agg canvas, pyplot is never touched, and SVG and PDF output are byte-stable
@@ -19,10 +22,12 @@ from __future__ import annotations
 import io
 import itertools
 import math
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-from netdsl.sweeps import ESTIMATED, FIGURES, SweepRow, figure_name, pareto
+from netdsl.backends.sweep_report import Goal, directions, trade_off
+from netdsl.sweeps import ESTIMATED, Objective, SweepRow, objective, pareto
 
 #: Image formats of :func:`render_sweep_chart`.
 IMAGE_FORMATS = ("svg", "png", "pdf")
@@ -48,6 +53,9 @@ STYLE = {
     "savefig.dpi": "figure",
 }
 
+#: Where the lines of the title wrap, in characters: a little narrower than the figure.
+TITLE_WIDTH = 92
+
 #: Axis labels, with the unit each figure is drawn in.
 AXIS_LABELS = {
     "params": "parameters",
@@ -68,23 +76,27 @@ def _matplotlib() -> Any:
     return require("matplotlib", "the sweep chart")
 
 
-def sweep_figure(rows: Sequence[SweepRow], x: str, y: str, *, title: str | None = None) -> Any:
+def sweep_figure(rows: Sequence[SweepRow], x: Goal, y: Goal, *,
+                 title: str | None = None) -> Any:
     """The chart of ``rows`` on figures ``x`` and ``y``, a matplotlib ``Figure``.
 
-    The Pareto set is computed here (:func:`netdsl.sweeps.pareto`), whatever the
-    rows' marks. ``title`` replaces the first line of the title (default: the
-    network and how many variants). E603 for an estimated figure (latency,
-    energy) when the sweep had no device; needs matplotlib (E901).
+    ``x`` and ``y`` are minimised, or maximised written ``+name``
+    (:func:`netdsl.sweeps.objective`). The Pareto set is computed here
+    (:func:`netdsl.sweeps.pareto`), whatever the rows' marks. ``title`` replaces
+    the first line of the title (default: the network and how many variants);
+    the second states the figures and their directions. E603 for an estimated
+    figure (latency, energy) when the sweep had no device; needs matplotlib (E901).
     """
     matplotlib = _matplotlib()
+    x, y = objective(x), objective(y)
     marked = pareto(sorted(rows, key=lambda row: row.index), x, y)
     with matplotlib.rc_context():
         matplotlib.rcdefaults()
         matplotlib.rcParams.update(STYLE)
-        return _Chart(marked, figure_name(x), figure_name(y), title).draw()
+        return _Chart(marked, x, y, title).draw()
 
 
-def render_sweep_chart(rows: Sequence[SweepRow], x: str, y: str, image_format: str = "svg",
+def render_sweep_chart(rows: Sequence[SweepRow], x: Goal, y: Goal, image_format: str = "svg",
                        *, title: str | None = None) -> bytes:
     """The chart of :func:`sweep_figure` as ``svg``, ``png`` or ``pdf`` bytes.
 
@@ -122,9 +134,11 @@ def _si(value: float, _position: Any = None) -> str:
 class _Chart:
     """One figure: the variants gathered, then drawn and labelled."""
 
-    def __init__(self, rows: list[SweepRow], x: str, y: str, title: str | None) -> None:
+    def __init__(self, rows: list[SweepRow], x: Objective, y: Objective,
+                 title: str | None) -> None:
         self.rows = rows
-        self.x, self.y = x, y
+        self.goals = (x, y)
+        self.x, self.y = x.figure, y.figure
         self.title = title
         self.points = [row for row in rows if row.ok]
         self.failed = len(rows) - len(self.points)
@@ -184,8 +198,18 @@ class _Chart:
         count = sum(row.pareto for row in self.points)
         labels = f"({', '.join(self.names)})" if len(self.names) > 1 else \
             (self.names[0] if self.names else "")
-        return (f"{first}\n{FIGURES[self.x]} against {FIGURES[self.y]}, both minimised: "
-                f"{count} Pareto-optimal; points labelled {labels}")
+        x, y = self.goals
+        clauses = [f"{count} of {len(self.points)} Pareto-optimal on {directions(x, y)}",
+                   trade_off(x, y).removesuffix("; "), f"points labelled {labels}"]
+        # The directions make long lines: whole clauses to a line where they fit, never a
+        # line cut off at the figure's edge.
+        lines = [first, ""]
+        for clause in filter(None, clauses):
+            if len(lines[-1]) + 2 + len(clause) <= TITLE_WIDTH:
+                lines[-1] += "; " * bool(lines[-1]) + clause
+            else:
+                lines += textwrap.wrap(clause, TITLE_WIDTH, break_on_hyphens=False)
+        return "\n".join(filter(None, lines))
 
     def _axes(self, axes: Any, xs: list[float], ys: list[float]) -> None:
         from matplotlib.ticker import FuncFormatter

@@ -1,9 +1,11 @@
 """Reports of a design sweep: one row per variant, as text, JSON, CSV or Markdown.
 
 Each renderer takes the rows of :func:`netdsl.sweep` (any order), the two
-figures of the Pareto set (marked ``*``), the figure to sort by (None: the
-grid's order) and the conventions the sweep compiled with, which the reports
-state. Failed variants come last, with their error in place of their figures.
+figures of the Pareto set (marked ``*``; ``+name`` maximised, else minimised,
+as for :func:`netdsl.sweeps.pareto`), the figure to sort by (None: the grid's
+order; ``+name``: largest first) and the conventions the sweep compiled with,
+which the reports state, with the direction of each figure. Failed variants
+come last, with their error in place of their figures.
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from netdsl.ir.printer import format_argument
-from netdsl.sweeps import ESTIMATED, FIGURES, SweepRow, figure_name, pareto, sort_rows
+from netdsl.sweeps import ESTIMATED, FIGURES, Objective, SweepRow, objective, pareto, sort_rows
+
+#: A figure as the renderers take it: ``maccs``, ``+maccs`` or an :class:`Objective`.
+Goal = str | Objective
 
 SCHEMA = "netdsl.sweep/1"
 
@@ -40,10 +45,10 @@ KEYS = {**{name: name for name in FIGURES}, "latency": "latency_seconds",
 class Sweep:
     """The rows to report and how: ordered, marked, and the facts the notes state."""
 
-    def __init__(self, rows: Sequence[SweepRow], x: str, y: str, sort: str | None,
+    def __init__(self, rows: Sequence[SweepRow], x: Goal, y: Goal, sort: Goal | None,
                  dtype: str, batch: int, memory_model: str, source: str | None) -> None:
-        self.x, self.y = figure_name(x), figure_name(y)
-        self.sort = None if sort is None else figure_name(sort)
+        self.x, self.y = objective(x), objective(y)
+        self.sort = None if sort is None else objective(sort)
         by_index = sorted(rows, key=lambda row: row.index)
         self.rows = sort_rows(pareto(by_index, self.x, self.y), self.sort)
         self.names = list(by_index[0].arguments) if by_index else []
@@ -64,14 +69,15 @@ class Sweep:
         where = f" ({self.source})" if self.source else ""
         count = f"{len(self.rows)} variant{'s' * (len(self.rows) != 1)}"
         axes = " x ".join(self.names) if self.names else "no swept parameter"
-        order = f"sorted by {FIGURES[self.sort]}" if self.sort else "in the grid's order"
+        order = "in the grid's order" if self.sort is None else \
+            f"sorted by {self.sort.label}" + (", largest first" if self.sort.maximise else "")
         return f"Sweep{network}{where}: {count} of {axes}, {order}"
 
     def legend(self) -> str:
         compiled = len(self.rows) - self.failed
         count = f"{self.optimal} of {compiled} variant{'s' * (compiled != 1)}"
-        return (f"* Pareto-optimal on {FIGURES[self.x]} and {FIGURES[self.y]} (both "
-                f"minimised): no other variant is as good on both and better on one; {count}.")
+        return (f"* Pareto-optimal on {directions(self.x, self.y)}: {trade_off(self.x, self.y)}"
+                f"no other variant is as good on both and better on one; {count}.")
 
     def notes(self) -> str:
         text = (f"Figures after folding and fusion. params: parameters of the deployed "
@@ -85,6 +91,27 @@ class Sweep:
             text += (f" {self.failed} variant{'s' * (self.failed != 1)} did not compile: "
                      "the error is in place of the figures.")
         return text
+
+
+def directions(x: Objective, y: Objective) -> str:
+    """The two figures with their directions: ``MACCs and parameters (both minimised)``,
+    ``memory accesses (minimised) and MACCs (maximised)``."""
+    if x.maximise == y.maximise:
+        return f"{x.label} and {y.label} (both {_goal(x)})"
+    return f"{x.label} ({_goal(x)}) and {y.label} ({_goal(y)})"
+
+
+def trade_off(x: Objective, y: Objective) -> str:
+    """What a cost minimised against a figure maximised buys, as a clause ending ``; ``:
+    ``the most MACCs for their memory accesses; ``; nothing when both go the same way."""
+    if x.maximise == y.maximise:
+        return ""
+    most, per = (x, y) if x.maximise else (y, x)
+    return f"the most {most.label} for their {per.label}; "
+
+
+def _goal(goal: Objective) -> str:
+    return "maximised" if goal.maximise else "minimised"
 
 
 def _distinct(values: Any) -> list[Any]:
@@ -114,7 +141,7 @@ def _error(row: SweepRow) -> str:
     return f"error[{row.error.code}]: {row.error.message}{where}"
 
 
-def render_sweep_text(rows: Sequence[SweepRow], x: str, y: str, *, sort: str | None = None,
+def render_sweep_text(rows: Sequence[SweepRow], x: Goal, y: Goal, *, sort: Goal | None = None,
                       dtype: str = "fp32", batch: int = 1, memory_model: str = "naive",
                       source: str | None = None, width: int = 100) -> str:
     """A table, one line per variant, ``*`` marking the Pareto set, then a legend.
@@ -148,8 +175,8 @@ def render_sweep_text(rows: Sequence[SweepRow], x: str, y: str, *, sort: str | N
     return "\n".join(lines) + "\n"
 
 
-def render_sweep_markdown(rows: Sequence[SweepRow], x: str, y: str, *,
-                          sort: str | None = None, dtype: str = "fp32", batch: int = 1,
+def render_sweep_markdown(rows: Sequence[SweepRow], x: Goal, y: Goal, *,
+                          sort: Goal | None = None, dtype: str = "fp32", batch: int = 1,
                           memory_model: str = "naive", source: str | None = None) -> str:
     """A Markdown table (``*`` in the first column marks the Pareto set), then the legend."""
     sweep = Sweep(rows, x, y, sort, dtype, batch, memory_model, source)
@@ -171,7 +198,7 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def render_sweep_csv(rows: Sequence[SweepRow], x: str, y: str, *, sort: str | None = None,
+def render_sweep_csv(rows: Sequence[SweepRow], x: Goal, y: Goal, *, sort: Goal | None = None,
                      dtype: str = "fp32", batch: int = 1, memory_model: str = "naive",
                      source: str | None = None) -> str:
     """One CSV line per variant: ``index``, the swept parameters, ``pareto`` (true/false),
@@ -191,7 +218,7 @@ def render_sweep_csv(rows: Sequence[SweepRow], x: str, y: str, *, sort: str | No
     return out.getvalue()
 
 
-def sweep_record(rows: Sequence[SweepRow], x: str, y: str, *, sort: str | None = None,
+def sweep_record(rows: Sequence[SweepRow], x: Goal, y: Goal, *, sort: Goal | None = None,
                  dtype: str = "fp32", batch: int = 1, memory_model: str = "naive",
                  source: str | None = None) -> dict[str, Any]:
     """The JSON document as data (schema ``netdsl.sweep/1``; docs/cli.md)."""
@@ -203,8 +230,11 @@ def sweep_record(rows: Sequence[SweepRow], x: str, y: str, *, sort: str | None =
         "grid": {name: [_json(v) for v in values] for name, values in sweep.grid.items()},
         "conventions": {"dtype": dtype, "batch": batch, "memory_model": memory_model,
                         "device": sweep.device},
-        "pareto": {"x": KEYS[sweep.x], "y": KEYS[sweep.y], "count": sweep.optimal},
-        "sort": None if sweep.sort is None else KEYS[sweep.sort],
+        "pareto": {"x": KEYS[sweep.x.figure], "x_goal": sweep.x.goal,
+                   "y": KEYS[sweep.y.figure], "y_goal": sweep.y.goal, "count": sweep.optimal},
+        "sort": None if sweep.sort is None else KEYS[sweep.sort.figure],
+        "sort_order": None if sweep.sort is None else
+        "descending" if sweep.sort.maximise else "ascending",
         "variants": [{
             "index": row.index,
             "arguments": {name: _json(value) for name, value in row.arguments.items()},
@@ -220,7 +250,7 @@ def _json(value: Any) -> Any:
     return [_json(v) for v in value] if isinstance(value, tuple) else value
 
 
-def render_sweep_json(rows: Sequence[SweepRow], x: str, y: str, **options: Any) -> str:
+def render_sweep_json(rows: Sequence[SweepRow], x: Goal, y: Goal, **options: Any) -> str:
     """:func:`sweep_record` as indented JSON (options as for it)."""
     return json.dumps(sweep_record(rows, x, y, **options), indent=2) + "\n"
 
@@ -233,5 +263,6 @@ RENDERERS: dict[str, Callable[..., str]] = {
     "markdown": render_sweep_markdown,
 }
 
-__all__ = ["HEADINGS", "RENDERERS", "SCHEMA", "render_sweep_csv", "render_sweep_json",
-           "render_sweep_markdown", "render_sweep_text", "sweep_record"]
+__all__ = ["HEADINGS", "RENDERERS", "SCHEMA", "Goal", "directions", "render_sweep_csv",
+           "render_sweep_json", "render_sweep_markdown", "render_sweep_text", "sweep_record",
+           "trade_off"]

@@ -116,6 +116,10 @@ def _check_size(text: str, filename: str, limits: Limits) -> None:
 # ---- the tables ---------------------------------------------------------------
 
 
+#: In a lexer's table, marks an ignored terminal without newlines: skipped at once.
+_BLANKS: Any = object()
+
+
 class _Tables:
     """The generated tables (see :func:`analyse_grammar`), ready to drive.
 
@@ -156,7 +160,8 @@ class _Tables:
         terminal (``type`` then names it, or is None when no terminal can
         start with ``char``); ``type`` None when several may match, the match
         telling which; ``keywords`` turn a name into a keyword (Lark's
-        ``unless``), for the one type or by type.
+        ``unless``), for the one type or by type, or are :data:`_BLANKS` for
+        an ignored terminal (spaces) that nothing else can start with.
         """
         index = self.state_lexers[state]
         names, keywords, _ = self.lexers[index]
@@ -173,6 +178,8 @@ class _Tables:
             (name,) = candidates
             if name in self.strings and self.terminals[name] == char:
                 entry = (name, None, None)
+            elif name in self.ignore and name not in self.newline_types:
+                entry = (name, self._match(candidates), _BLANKS)
             else:
                 entry = (name, self._match(candidates), keywords.get(name))
         self._by_char[index][char] = entry
@@ -217,7 +224,7 @@ def _tables() -> _Tables:
     from netdsl.syntax import _lalr_tables
 
     text = grammar_text()
-    if _lalr_tables.GRAMMAR_SHA256 != _grammar_hash(text):
+    if _grammar_hash(text) != _lalr_tables.GRAMMAR_SHA256:
         return _Tables(_Namespace(analyse_grammar(text)))
     return _Tables(_lalr_tables)
 
@@ -410,7 +417,7 @@ def _first_chars(pattern: str) -> str | None:
                         return None, False
                 return found | chars, False
             if op is codes.SUBPATTERN:
-                group, add_flags, del_flags, inner = arg
+                _, add_flags, del_flags, inner = arg
                 if add_flags or del_flags:
                     return None, False
                 chars, empty = first(inner)
@@ -563,7 +570,6 @@ def _run(text: str, builder: _Builder, limits: Limits) -> tuple[list[Any], int]:
     special = tables.ignore | tables.newline_types | _OPEN | _CLOSE
     ignore = tables.ignore
     newline_types = tables.newline_types
-    known_chains = tables.chains
     chains: dict[tuple[int, int, str], tuple[int, tuple[Callable, ...]]] = {}
     bound = _STACK_PER_LEVEL * limits.max_nesting + 64
     bracket_limit = limits.max_nesting
@@ -571,9 +577,11 @@ def _run(text: str, builder: _Builder, limits: Limits) -> tuple[list[Any], int]:
     state = tables.start
     states = [state]
     values: list[Any] = []
-    pos, length, line, line_start = 0, len(text), 1, 0
+    pos, length, line = 0, len(text), 1
+    base = -1  # the offset before the current line's first character: column = offset - base
     brackets = 0
     indents = [0]
+    indent_text, indent = "", 0  # the last line's indentation, and its width
     queue: list[tuple[Any, Any]] = []  # tokens a newline made, last first
     t = ""  # the type of the token being fed
     e: Any = None  # its entry
@@ -585,20 +593,23 @@ def _run(text: str, builder: _Builder, limits: Limits) -> tuple[list[Any], int]:
                 raise _IndentError(*t)
         elif pos < length:
             char = text[pos]
-            found = dispatch[state].get(char) or tables.first_use(state, char)
-            t, match, words = found
+            try:
+                t, match, words = dispatch[state][char]
+            except KeyError:
+                t, match, words = tables.first_use(state, char)
             if match is None:  # a terminal of this one character, the only one it starts
                 if t is None:
-                    raise _lex_error(tables, text, pos, line, line_start, state,
-                                     lexed_t, lexed_e)
+                    raise _lex_error(tables, text, pos, base, state, lexed_t, lexed_e)
                 end = pos + 1
                 value = char
             else:
                 m = match(text, pos)
                 if m is None:
-                    raise _lex_error(tables, text, pos, line, line_start, state,
-                                     lexed_t, lexed_e)
+                    raise _lex_error(tables, text, pos, base, state, lexed_t, lexed_e)
                 end = m.end()
+                if words is _BLANKS:
+                    pos = end
+                    continue
                 value = text[pos:end]
                 if t is None:
                     t = m.lastgroup
@@ -608,12 +619,12 @@ def _run(text: str, builder: _Builder, limits: Limits) -> tuple[list[Any], int]:
                     t = words.get(value, t)
             if t in special:
                 if t in newline_types and "\n" in value:
-                    first_line, first_column = line, pos - line_start + 1
+                    first_line, first_column = line, pos - base
                     line += value.count("\n")
-                    line_start = pos + value.rindex("\n") + 1
-                    lexed = (value, first_line, first_column, line, end - line_start + 1, 0)
+                    base = pos + value.rindex("\n")
+                    lexed = (value, first_line, first_column, line, end - base, 0)
                 else:
-                    lexed = (value, line, pos - line_start + 1, line, end - line_start + 1, 0)
+                    lexed = (value, line, pos - base, line, end - base, 0)
                 pos = end
                 if t in ignore:
                     continue
@@ -621,8 +632,9 @@ def _run(text: str, builder: _Builder, limits: Limits) -> tuple[list[Any], int]:
                 if t == "_NL":
                     if brackets:  # inside brackets a newline is only space
                         continue
-                    indent_text = text[line_start:end]
-                    indent = indent_text.count(" ") + indent_text.count("\t") * _TAB_LEN
+                    if text[base + 1:end] != indent_text:
+                        indent_text = text[base + 1:end]
+                        indent = indent_text.count(" ") + indent_text.count("\t") * _TAB_LEN
                     if indent != indents[-1]:
                         _indentation(indent, indent_text, indents, lexed, queue)
                 elif t in _OPEN:
@@ -633,7 +645,7 @@ def _run(text: str, builder: _Builder, limits: Limits) -> tuple[list[Any], int]:
                     brackets -= 1
                 e = lexed
             else:
-                e = (value, line, pos - line_start + 1, line, end - line_start + 1, 0)
+                e = (value, line, pos - base, line, end - base, 0)
                 pos = end
                 lexed_t, lexed_e = t, e
         elif len(indents) > 1:  # the end of the text closes the open blocks
@@ -647,9 +659,10 @@ def _run(text: str, builder: _Builder, limits: Limits) -> tuple[list[Any], int]:
             raise _StackDepthError(_token(text, t, e))
         # feed the token: reduce as long as the state says so, then shift
         while True:
-            action = actions[state].get(t)
-            if action is None:
-                raise _UnexpectedToken(_token(text, t, e), _expected(actions[state]))
+            try:
+                action = actions[state][t]
+            except KeyError:
+                raise _UnexpectedToken(_token(text, t, e), _expected(actions[state])) from None
             if action >= 0:
                 states.append(action)
                 values.append(e)
@@ -658,12 +671,10 @@ def _run(text: str, builder: _Builder, limits: Limits) -> tuple[list[Any], int]:
             origin, size, build = rules[~action]
             if size == 1:  # a chain of reductions of one child: one lookup
                 below = states[-2]
-                key = (below, state, t)
-                chain = chains.get(key)
-                if chain is None:
-                    reached, reduced = known_chains.get(key) or tables.chain(below, state, t)
-                    chain = chains[key] = (reached, tuple(by_rule[r] for r in reduced))
-                state, builds = chain
+                try:
+                    state, builds = chains[below, state, t]
+                except KeyError:
+                    state, builds = _chain(tables, below, state, t, chains, by_rule)
                 if builds:
                     top = values[-1]
                     for build in builds:
@@ -701,6 +712,22 @@ def _run(text: str, builder: _Builder, limits: Limits) -> tuple[list[Any], int]:
         values.append(value)
         if state == tables.end:
             return values[-1]
+
+
+def _chain(tables: _Tables, below: int, state: int, lookahead: str,
+           chains: dict, by_rule: list[Any]) -> tuple[int, tuple[Callable, ...]]:
+    """The chain of one-child reductions at (below, state, lookahead), with this parse's builds.
+
+    A known sequence of builds (``_COMPOSED``) becomes the one that does them all.
+    """
+    key = (below, state, lookahead)
+    reached, reduced = tables.chains.get(key) or tables.chain(below, state, lookahead)
+    builds = tuple(by_rule[r] for r in reduced)
+    names = tuple(getattr(b, "__name__", "") for b in builds)
+    if names in _COMPOSED:
+        builds = (getattr(builds[0].__self__, _COMPOSED[names]),)
+    chains[key] = (reached, builds)
+    return reached, builds
 
 
 def _indentation(indent: int, indent_text: str, indents: list[int], newline: tuple,
@@ -746,8 +773,8 @@ def _offset(text: str, line: int, column: int) -> int:
     return start + column - 1
 
 
-def _lex_error(tables: _Tables, text: str, pos: int, line: int, line_start: int,
-               state: int, lexed_t: str, lexed_e: tuple | None) -> _SyntaxProblem:
+def _lex_error(tables: _Tables, text: str, pos: int, base: int, state: int, lexed_t: str,
+               lexed_e: tuple | None) -> _SyntaxProblem:
     """What Lark's contextual lexer raises when no terminal of ``state`` matches at ``pos``.
 
     It tries every terminal there: a token that another state would accept is
@@ -755,7 +782,8 @@ def _lex_error(tables: _Tables, text: str, pos: int, line: int, line_start: int,
     else as an unexpected character.
     """
     m = tables.root_match()(text, pos)
-    column = pos - line_start + 1
+    line = text.count("\n", 0, pos) + 1
+    column = pos - base
     if m is None or m.lastgroup in tables.ignore:
         return _UnexpectedCharacters(line, column, text[pos])
     kind = m.lastgroup
@@ -763,7 +791,7 @@ def _lex_error(tables: _Tables, text: str, pos: int, line: int, line_start: int,
     kind = tables.lexers[tables.root_lexer][1].get(kind, {}).get(value, kind)
     end = pos + len(value)
     assert "\n" not in value, "every lexer accepts the newline"
-    token = _Token(kind, value, line, column, line, end - line_start + 1, pos, end)
+    token = _Token(kind, value, line, column, line, end - base, pos, end)
     allowed = set(tables.lexers[tables.state_lexers[state]][2])
     previous = _token(text, lexed_t, lexed_e) if lexed_e is not None else None
     return _UnexpectedToken(token, allowed, previous)
@@ -884,6 +912,12 @@ _FAST: dict[tuple[str, int, tuple[int | None, ...]], str] = {
     ("simple_line", 2, (0,)): "one_statement_line",
     ("simple_line", 3, (0, -2)): "statements_line",
     ("binary", 3, (0, 1, 2)): "binary_op",
+}
+
+#: Chains of one-child reductions built in one call: ``bn`` is a name, a call, a
+#: statement.
+_COMPOSED: dict[tuple[str, ...], str] = {
+    ("dotted_name", "bare_call", "bare_call_stmt"): "bare_statement",
 }
 
 
@@ -1474,6 +1508,12 @@ class _Builder:
         names, span = dotted[0]
         return ast.Call(names, (), span, span), dotted[1], dotted[2], dotted[3], dotted[4], 0
 
+    def bare_statement(self, token):
+        span = Span(self.source, token[1], token[2], token[3], token[4])
+        call = ast.Call((token[0],), (), span, span)
+        return (ast.CallStmt(call, None, None, span, None, None), token[1], token[2], token[3],
+                token[4], 1)
+
     def call_with_args(self, c):
         dotted, args, last = c[0], c[2], c[3]
         names, name_span = dotted[0]
@@ -1495,7 +1535,18 @@ class _Builder:
 
     def args_list(self, c):
         first, more = c
-        return self.args(c, first, *more[0])
+        out = []
+        height = 0
+        for entry in (first, *more[0]):
+            a = entry[0]
+            if a.__class__ is not ast.Arg:  # a positional argument: placed as its value
+                a = ast.Arg(None, a, a.span)
+                if entry[5] >= height:
+                    height = entry[5] + 1
+            elif entry[5] > height:
+                height = entry[5]
+            out.append(a)
+        return tuple(out), first[1], first[2], more[3], more[4], height
 
     def keyword_arg(self, c):
         name, value = c[0], c[2]
