@@ -218,7 +218,7 @@ def render_bench_markdown(bench: Benchmark) -> str:
                  commas(row.maccs), commas(row.memory_accesses), _kernel_ops(row),
                  ", ".join(f"`{n}`" for n in _fused_with(row))] for row in profile.layers]
         lines += table(["layer", "op", "ms", "share", "MACCs", "memory", "ORT kernels",
-                        "fused with"], rows, 2)
+                        "fused with"], rows, 2, -2)
     return "\n".join(lines) + "\n"
 
 

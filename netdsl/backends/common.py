@@ -324,6 +324,32 @@ def graph_estimate_record(estimate: GraphEstimate) -> dict[str, Any]:
     }
 
 
+def totals_rows(after: GraphCost, before: GraphCost | None) -> list[tuple[str, int, int]]:
+    """(label, before passes, after passes) of the totals, as the text report lists them."""
+    rows: list[tuple[str, int, int]] = []
+
+    def add(label: str, get: Callable[[GraphCost], int]) -> None:
+        rows.append((label, get(before) if before else get(after), get(after)))
+
+    add("parameters", lambda c: c.params.total)
+    add("  weights", lambda c: c.params.weights)
+    add("  biases", lambda c: c.params.biases)
+    add("  BN gamma/beta", lambda c: c.params.bn_affine)
+    add("  BN mean/var", lambda c: c.params.bn_stats)
+    add("  (PyTorch count)", lambda c: c.params.trainable)
+    add("MACCs", lambda c: c.maccs)
+    if after.attention_maccs or (before and before.attention_maccs):
+        add("  attention products", lambda c: c.attention_maccs)
+    add("FLOPs", lambda c: c.flops)
+    add(f"memory accesses ({after.memory_model})", lambda c: c.memory.total)
+    add("  input reads", lambda c: c.memory.input)
+    add("  output writes", lambda c: c.memory.output)
+    add("  weight reads", lambda c: c.memory.weights)
+    add("activations (all layers)", lambda c: c.activations)
+    add("peak activations", lambda c: c.peak_activations)
+    return rows
+
+
 def arguments_text(result: CompileResult) -> str:
     return ", ".join(f"{k}={format_argument(v)}" for k, v in result.graph.arguments)
 

@@ -37,6 +37,7 @@ from decimal import Decimal
 
 import attrs
 
+from netdsl.backends import rollup
 from netdsl.backends.common import (
     Unit,
     call_chain,
@@ -51,9 +52,8 @@ from netdsl.backends.common import (
     with_unit,
 )
 from netdsl.backends.palette import BOUND, ZERO, RankScale, colour_at, text_colour
-from netdsl.backends.rollup import collapsed_level
+from netdsl.backends.rollup import Row
 from netdsl.diagnostics import error
-from netdsl.ir.cost import LayerEstimate
 from netdsl.ir.graph import Graph, LayerCost, Node
 from netdsl.ir.ops import (
     AdaptivePool,
@@ -112,47 +112,16 @@ def _html(text: str) -> str:
     return html.escape(text, quote=True).replace("\\", "\\\\")
 
 
-@attrs.frozen
-class _Unit:
-    """One box of the drawing: a layer, or a collapsed block instance and its layers."""
-
-    id: str
-    nodes: tuple[Node, ...]
-    clusters: tuple[tuple[str, str], ...]  # enclosing block instances, outside in
-    block: tuple[str, str] | None = None  # (path, block name) when collapsed
-    cost: LayerCost = attrs.field(init=False)  # of all its layers
-
-    def __attrs_post_init__(self) -> None:
-        costs = [node.cost for node in self.nodes]
-        assert None not in costs, "annotate-cost did not run"
-        object.__setattr__(self, "cost", sum(costs[1:], start=costs[0]))
-
-    @property
-    def estimate(self) -> LayerEstimate | None:
-        """The estimated time and energy of the box: of all its layers."""
-        return self.cost.estimate
-
-    @property
-    def slowest(self) -> Node:
-        """The layer with the longest estimated time (the first of equals)."""
-        return max(self.nodes, key=lambda node: node.cost.estimate.seconds)
-
-    @property
-    def bound(self) -> str:
-        """What bounds the box's estimated time: a collapsed block takes its slowest layer's."""
-        return self.slowest.cost.estimate.bound
-
-
 @attrs.define
 class _Cluster:
     path: str
     block: str
-    items: list[_Cluster | _Unit] = attrs.Factory(list)
+    items: list[_Cluster | Row] = attrs.Factory(list)
 
     def size(self) -> int:
         return sum(item.size() if isinstance(item, _Cluster) else 1 for item in self.items)
 
-    def units(self) -> Iterable[_Unit]:
+    def units(self) -> Iterable[Row]:
         for item in self.items:
             if isinstance(item, _Cluster):
                 yield from item.units()
@@ -160,26 +129,7 @@ class _Cluster:
                 yield item
 
 
-def _units(graph: Graph, collapse: int | None, expand: Sequence[str]) -> list[_Unit]:
-    """The boxes in order of their first layer; a one-layer collapsed block is that layer."""
-    groups: dict[str, tuple[int | None, list[Node]]] = {}
-    for node in graph.nodes:
-        level = collapsed_level(node, collapse, expand)
-        key = node.name if level is None else node.blocks[level][0] + "/"
-        groups.setdefault(key, (level, []))[1].append(node)
-    units = []
-    for key, (level, nodes) in groups.items():
-        if level is None:
-            units.append(_Unit(key, (nodes[0],), nodes[0].blocks))
-        elif len(nodes) == 1:
-            units.append(_Unit(nodes[0].name, (nodes[0],), nodes[0].blocks[:level]))
-        else:
-            blocks = nodes[0].blocks
-            units.append(_Unit(key, tuple(nodes), blocks[:level], blocks[level]))
-    return units
-
-
-def _cluster_tree(units: list[_Unit]) -> _Cluster:
+def _cluster_tree(units: list[Row]) -> _Cluster:
     root = _Cluster("", "")
     index: dict[str, _Cluster] = {}
     for unit in units:
@@ -264,7 +214,7 @@ def duration(seconds: float) -> str:
     return with_unit(seconds, TIME_UNITS, three_digits)
 
 
-def _estimate_line(unit: _Unit) -> str | None:
+def _estimate_line(unit: Row) -> str | None:
     """``0.23 ms, memory``: the box's estimated time and bound, when it has one and runs."""
     estimate = unit.estimate
     if estimate is None or not estimate.seconds:
@@ -272,7 +222,7 @@ def _estimate_line(unit: _Unit) -> str | None:
     return f"{duration(estimate.seconds)}, {unit.bound}"
 
 
-def _node_label(graph: Graph, unit: _Unit, base: str) -> str:
+def _node_label(graph: Graph, unit: Row, base: str) -> str:
     if unit.block is None:
         node = unit.nodes[0]
         name, description = _relative(node.name, base), describe(graph, node)
@@ -299,7 +249,7 @@ def _node_label(graph: Graph, unit: _Unit, base: str) -> str:
     return "<" + "<br/>".join(lines) + ">"
 
 
-def _tooltip(unit: _Unit) -> str:
+def _tooltip(unit: Row) -> str:
     """A box's full name and where the user wrote it, then its estimate if any.
 
     A layer gives its user's line (:func:`user_location`), then, when blocks
@@ -323,7 +273,7 @@ def _tooltip(unit: _Unit) -> str:
     return text
 
 
-def _estimate_tooltip(unit: _Unit) -> str:
+def _estimate_tooltip(unit: Row) -> str:
     """The whole estimate of a box, on two or three lines."""
     e = unit.estimate
     assert e is not None
@@ -459,8 +409,8 @@ def render_dot(
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, not {rankdir!r}")
     if collapse is not None and collapse < 0:
         raise ValueError(f"collapse must be a depth of 0 or more, not {collapse}")
-    units = _units(graph, collapse, expand)
-    read: Callable[[_Unit], float] | None = None
+    units = rollup.rows(graph, None if collapse is None else collapse + 1, expand)
+    read: Callable[[Row], float] | None = None
     if color_by == "latency":
         read = lambda u: u.estimate.seconds  # noqa: E731
     elif color_by in METRICS:
@@ -479,7 +429,7 @@ def render_dot(
     counter = iter(range(len(units)))
     metric = color_by if color_by != "none" else "maccs"
 
-    def fill_of(unit: _Unit) -> str:
+    def fill_of(unit: Row) -> str:
         if color_by == "bound":
             return BOUND[unit.bound]
         return scale.fill(read(unit)) if read else ZERO
@@ -487,7 +437,7 @@ def render_dot(
     def emit(cluster: _Cluster, base: str, depth: int) -> None:
         indent = "  " * (depth + 1)
         for item in cluster.items:
-            if isinstance(item, _Unit):
+            if isinstance(item, Row):
                 fill = fill_of(item)
                 lines.append(
                     f"{indent}{quote(item.id)} [label={_node_label(graph, item, base)}, "

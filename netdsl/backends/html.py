@@ -30,10 +30,11 @@ from netdsl.backends.common import (
     estimate_summary,
     human_bytes,
     shape_text,
+    totals_rows,
 )
-from netdsl.backends.text import _percent, _ratio, conventions
+from netdsl.backends.text import conventions, saved_ratio, share_text
 from netdsl.diagnostics import NetdslError
-from netdsl.ir.graph import Graph, GraphCost, Node
+from netdsl.ir.graph import Graph, Node
 
 if TYPE_CHECKING:
     import pandas
@@ -89,32 +90,6 @@ def _note(text: str) -> str:
     return f'<p style="{_STYLE["note"]}">{_e(text)}</p>'
 
 
-def totals_rows(after: GraphCost, before: GraphCost | None) -> list[tuple[str, int, int]]:
-    """(label, before passes, after passes) of the totals, as the text report lists them."""
-    rows: list[tuple[str, int, int]] = []
-
-    def add(label: str, get: Callable[[GraphCost], int]) -> None:
-        rows.append((label, get(before) if before else get(after), get(after)))
-
-    add("parameters", lambda c: c.params.total)
-    add("  weights", lambda c: c.params.weights)
-    add("  biases", lambda c: c.params.biases)
-    add("  BN gamma/beta", lambda c: c.params.bn_affine)
-    add("  BN mean/var", lambda c: c.params.bn_stats)
-    add("  (PyTorch count)", lambda c: c.params.trainable)
-    add("MACCs", lambda c: c.maccs)
-    if after.attention_maccs or (before and before.attention_maccs):
-        add("  attention products", lambda c: c.attention_maccs)
-    add("FLOPs", lambda c: c.flops)
-    add(f"memory accesses ({after.memory_model})", lambda c: c.memory.total)
-    add("  input reads", lambda c: c.memory.input)
-    add("  output writes", lambda c: c.memory.output)
-    add("  weight reads", lambda c: c.memory.weights)
-    add("activations (all layers)", lambda c: c.activations)
-    add("peak activations", lambda c: c.peak_activations)
-    return rows
-
-
 def _label(text: str) -> str:
     """A row label: the text report's two-space indent of a breakdown as an indent in HTML."""
     stripped = text.lstrip(" ")
@@ -129,7 +104,7 @@ def _totals(result: CompileResult) -> str:
              ("peak activation memory", after.peak_bytes)]
     if before != after:
         table = _table(["", "before passes", "after passes", "saved"],
-                       [[_label(label), commas(b), commas(a), _ratio(a, b)]
+                       [[_label(label), commas(b), commas(a), saved_ratio(a, b)]
                         for label, b, a in rows], 1)
     else:
         table = _table(["", "total"], [[_label(label), commas(a)] for label, _, a in rows], 1)
@@ -167,7 +142,7 @@ def _largest(graph: Graph) -> str:
 
     def top(key: Callable[[Node], int], total: int, label: str) -> str:
         nodes = sorted((n for n in graph.nodes if key(n)), key=lambda n: -key(n))[:LARGEST]
-        rows = [[n.name, graph.display_op(n), commas(key(n)), _percent(key(n), total)]
+        rows = [[n.name, graph.display_op(n), commas(key(n)), share_text(key(n), total)]
                 for n in nodes]
         return ('<div style="display: inline-block; vertical-align: top; margin-right: 24px">'
                 + _table([f"by {label}", "op", label, "%"], rows, 2) + "</div>")

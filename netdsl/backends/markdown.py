@@ -25,9 +25,12 @@ def _escape(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def table(header: list[str], rows: list[list[str]], numeric_from: int) -> list[str]:
-    """A Markdown table; columns from ``numeric_from`` on are right-aligned."""
-    align = ["---" if i < numeric_from else "---:" for i in range(len(header))]
+def table(header: list[str], rows: list[list[str]], numeric_from: int,
+          numeric_to: int | None = None) -> list[str]:
+    """A Markdown table; columns from ``numeric_from`` up to ``numeric_to`` (exclusive, and
+    counted from the end when negative; None: to the last) are right-aligned."""
+    end = range(len(header))[slice(numeric_from, numeric_to)]
+    align = ["---:" if i in end else "---" for i in range(len(header))]
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
     lines += ["| " + " | ".join(_escape(c) for c in row) + " |" for row in rows]
     return lines
@@ -58,7 +61,7 @@ def render(result: CompileResult, view: View = DEFAULT_VIEW) -> str:
     lines += table(["layer", "op", *(["layers"] if rolled else []), "output", "params",
                     "MACCs", "FLOPs", "memory accesses",
                     *(["MACC/B", "bound", "est. ms"] if estimate else []), "absorbed"],
-                   cells, 3 + rolled)
+                   cells, 3 + rolled, -1)  # the absorbed layers are text
     lines.append("")
     if estimate is not None:
         lines += table([f"on {_escape(estimate.title)}", ""],

@@ -18,6 +18,7 @@ from fnmatch import fnmatchcase
 
 import attrs
 
+from netdsl.ir.cost import LayerEstimate
 from netdsl.ir.graph import Graph, LayerCost, Node, Shape
 
 
@@ -58,6 +59,26 @@ class Row:
     def shape(self) -> Shape | None:
         """The output shape: of the instance's last layer."""
         return self.nodes[-1].shape
+
+    @property
+    def id(self) -> str:
+        """A name no layer has: a rolled-up instance's path ends with ``/``."""
+        return self.name + "/" if self.block else self.name
+
+    @property
+    def estimate(self) -> LayerEstimate | None:
+        """The estimated time and energy of the row: of all its layers."""
+        return self.cost.estimate
+
+    @property
+    def slowest(self) -> Node:
+        """The layer with the longest estimated time (the first of equals)."""
+        return max(self.nodes, key=lambda node: node.cost.estimate.seconds)
+
+    @property
+    def bound(self) -> str:
+        """What bounds the row's estimated time: a rolled-up block takes its slowest layer's."""
+        return self.slowest.cost.estimate.bound
 
     @property
     def inputs(self) -> tuple[str, ...]:

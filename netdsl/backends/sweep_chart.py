@@ -26,6 +26,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
+from netdsl.backends import roofline
 from netdsl.backends.sweep_report import Goal, directions, trade_off
 from netdsl.sweeps import ESTIMATED, Objective, SweepRow, objective, pareto
 
@@ -35,23 +36,12 @@ IMAGE_FORMATS = ("svg", "png", "pdf")
 #: Colours: variants, and the Pareto front (Okabe and Ito's colour-blind-safe palette).
 VARIANT_COLOUR, FRONT_COLOUR = "#0072B2", "#D55E00"
 
-#: Settings the figure is drawn with, whatever the user's matplotlibrc says.
-STYLE = {
-    "font.family": "DejaVu Sans",
-    "font.size": 9.0,
-    "axes.titlesize": 10.5,
-    "axes.labelsize": 9.5,
-    "legend.fontsize": 8.5,
-    "xtick.labelsize": 8.5,
-    "ytick.labelsize": 8.5,
-    "svg.hashsalt": "netdsl-sweep",
-    "svg.fonttype": "path",
-    "pdf.fonttype": 42,
-    # Labels are placed by their size measured at the figure's resolution: a PNG saved at
-    # another one would draw text a little wider or narrower than measured.
-    "figure.dpi": 110,
-    "savefig.dpi": "figure",
-}
+#: Settings the figure is drawn with, whatever the user's matplotlibrc says: the roofline
+#: chart's fonts and byte-stable output, with the sweep's own SVG salt. Labels are placed by
+#: their size measured at the figure's resolution, so the image is saved at that resolution
+#: too (another one would draw text a little wider or narrower than measured).
+STYLE = {**roofline.STYLE, "svg.hashsalt": "netdsl-sweep", "figure.dpi": 110,
+         "savefig.dpi": "figure"}
 
 #: Where the lines of the title wrap, in characters: a little narrower than the figure.
 TITLE_WIDTH = 92

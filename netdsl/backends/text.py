@@ -25,6 +25,7 @@ from netdsl.backends.common import (
     milliseconds,
     shape_text,
     title,
+    totals_rows,
 )
 from netdsl.backends.formats import DEFAULT_VIEW, View
 from netdsl.backends.rollup import Row
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 WIDE = 120
 
 
-def _percent(part: float, whole: float) -> str:
+def share_text(part: float, whole: float) -> str:
     if not whole or not part:
         return ""
     share = 100 * part / whole
@@ -65,8 +66,8 @@ def _columns(graph: Graph, exact: bool, full: bool, rolled: bool) -> list[Column
         ("params", ">", lambda r: number(r.cost.params.total)),
         ("MACCs", ">", lambda r: number(r.cost.maccs)),
         ("mem.acc.", ">", lambda r: number(r.cost.memory.total)),
-        ("%MACC", ">", lambda r: _percent(r.cost.maccs, totals.maccs)),
-        ("%mem", ">", lambda r: _percent(r.cost.memory.total, totals.memory.total)),
+        ("%MACC", ">", lambda r: share_text(r.cost.maccs, totals.maccs)),
+        ("%mem", ">", lambda r: share_text(r.cost.memory.total, totals.memory.total)),
     ]
     if totals.estimate is not None:
         seconds = totals.estimate.seconds
@@ -75,7 +76,7 @@ def _columns(graph: Graph, exact: bool, full: bool, rolled: bool) -> list[Column
             ("bound", "<", lambda r: r.cost.estimate.bound if r.cost.estimate.seconds else ""),
             ("est.ms", ">", lambda r: milliseconds(r.cost.estimate.seconds)
              if r.cost.estimate.seconds else ""),
-            ("%time", ">", lambda r: _percent(r.cost.estimate.seconds, seconds)),
+            ("%time", ">", lambda r: share_text(r.cost.estimate.seconds, seconds)),
         ]
         if full:
             columns.append(("uJ", ">", lambda r: f"{r.cost.estimate.energy_joules * 1e6:.3g}"
@@ -156,7 +157,7 @@ def _rollup(graph: Graph, view: View = DEFAULT_VIEW) -> list[Row]:
     return rollup.rows(graph, view.depth, view.expand)
 
 
-def _ratio(after: int, before: int) -> str:
+def saved_ratio(after: int, before: int) -> str:
     if before == after:
         return ""
     if not after:
@@ -168,27 +169,7 @@ def _ratio(after: int, before: int) -> str:
 
 def totals_table(after: GraphCost, before: GraphCost | None) -> list[str]:
     """Totals, side by side with the unoptimised figures when they differ."""
-    rows: list[tuple[str, int, int]] = []
-
-    def add(label: str, get: Callable[[GraphCost], int]) -> None:
-        rows.append((label, get(before) if before else get(after), get(after)))
-
-    add("parameters", lambda c: c.params.total)
-    add("  weights", lambda c: c.params.weights)
-    add("  biases", lambda c: c.params.biases)
-    add("  BN gamma/beta", lambda c: c.params.bn_affine)
-    add("  BN mean/var", lambda c: c.params.bn_stats)
-    add("  (PyTorch count)", lambda c: c.params.trainable)
-    add("MACCs", lambda c: c.maccs)
-    if after.attention_maccs or (before and before.attention_maccs):
-        add("  attention products", lambda c: c.attention_maccs)
-    add("FLOPs", lambda c: c.flops)
-    add(f"memory accesses ({after.memory_model})", lambda c: c.memory.total)
-    add("  input reads", lambda c: c.memory.input)
-    add("  output writes", lambda c: c.memory.output)
-    add("  weight reads", lambda c: c.memory.weights)
-    add("activations (all layers)", lambda c: c.activations)
-    add("peak activations", lambda c: c.peak_activations)
+    rows = totals_rows(after, before)
     label_width = max(len(r[0]) for r in rows)
     show_before = before is not None and before != after
     value_width = max(len(commas(v)) for r in rows for v in r[1:])
@@ -198,7 +179,7 @@ def totals_table(after: GraphCost, before: GraphCost | None) -> list[str]:
         lines = ["Totals", head]
         for label, b, a in rows:
             lines.append(f"{label:<{label_width}}  {commas(b):>{value_width}}  "
-                         f"{commas(a):>{value_width}}  {_ratio(a, b)}".rstrip())
+                         f"{commas(a):>{value_width}}  {saved_ratio(a, b)}".rstrip())
     else:
         lines = ["Totals"]
         lines += [f"{label:<{label_width}}  {commas(a):>{value_width}}" for label, _, a in rows]
@@ -224,10 +205,10 @@ def largest(graph: Graph, width: int, count: int = 5,
     totals = graph.cost
     lines = ["Largest blocks" if any(r.block for r in rows) else "Largest layers"]
     lines += _wrap("  by MACCs: " + ", ".join(
-        f"{r.name} ({_percent(r.cost.maccs, totals.maccs)}%)" for r in by_maccs
+        f"{r.name} ({share_text(r.cost.maccs, totals.maccs)}%)" for r in by_maccs
         if r.cost.maccs), width)
     lines += _wrap("  by memory accesses: " + ", ".join(
-        f"{r.name} ({_percent(r.cost.memory.total, totals.memory.total)}%)" for r in by_memory
+        f"{r.name} ({share_text(r.cost.memory.total, totals.memory.total)}%)" for r in by_memory
         if r.cost.memory.total), width)
     return lines
 
@@ -254,7 +235,7 @@ def _change(before: int, after: int) -> str:
     if not delta:
         return "unchanged"
     share = f"{100 * delta / before:+.1f}%" if before else "new"
-    return f"{delta:+,} ({share}, {_ratio(after, before)})"
+    return f"{delta:+,} ({share}, {saved_ratio(after, before)})"
 
 
 def savings(result: CompileResult, width: int, max_notes: int = 8) -> list[str]:
