@@ -444,13 +444,26 @@ def _with_weights(graph: Graph, weights: str | os.PathLike[str] | Mapping[str, A
 
 def compile_graph(graph: Graph, options: CompileOptions = CompileOptions(),
                   *, keep_graphs: bool = False) -> CompileResult:
-    """Run the passes of ``options`` (and the baseline) on an elaborated graph."""
-    pipeline = run_pipeline(graph, options.passes, options.conventions(),
+    """Run the passes of ``options`` (and the baseline) on an elaborated graph.
+
+    The baseline is :data:`~netdsl.passes.BASELINE_PIPELINE` run on ``graph``.
+    Its first pass, ``infer-shapes``, is usually the pipeline's first pass too,
+    on the same graph: when that run found every shape right (it then returns
+    its input, as on any elaborated graph), the baseline starts from ``graph``
+    after it instead of checking the same shapes again.
+    """
+    conventions = options.conventions()
+    pipeline = run_pipeline(graph, options.passes, conventions,
                             pass_options=options.pass_options, keep_graphs=keep_graphs)
     if tuple(options.passes) == BASELINE_PIPELINE:
         baseline = pipeline.graph
+    elif (tuple(options.passes[:1]) == BASELINE_PIPELINE[:1] == ("infer-shapes",)
+          and not pipeline.runs[0].changed):
+        baseline = graph
+        for name in BASELINE_PIPELINE[1:]:
+            baseline = make_pass(name, conventions).run(baseline).graph
     else:
-        baseline = run_pipeline(graph, BASELINE_PIPELINE, options.conventions()).graph
+        baseline = run_pipeline(graph, BASELINE_PIPELINE, conventions).graph
     final = pipeline.graph
     if final.cost is None:  # annotate-cost was left out: cost the result anyway
         final = make_pass("annotate-cost", options.conventions()).run(final).graph

@@ -114,11 +114,19 @@ Bound = tuple[int, int]
 
 @attrs.define
 class _Pending:
+    """A layer as elaboration builds it; :meth:`Elaborator._finish` names it.
+
+    Its path is ``(*prefix, part)``: ``prefix`` is the path of the frame that
+    built it, one tuple shared by every layer of that frame, so that the
+    prefix is rendered once for all of them.
+    """
+
     op: Any
     inputs: list[int]
     shape: tuple[int, ...]
     span: Span | None
-    path: tuple[Part, ...]
+    prefix: tuple[Part, ...]
+    part: Part
     blocks: tuple[tuple[tuple[Part, ...], str], ...]
     calls: tuple[Span, ...]
 
@@ -158,6 +166,7 @@ class Elaborator(Evaluator):
         self._least_cache: dict[int, tuple[Any, Any]] = {}
         self._names_cache: dict[tuple[str, int], tuple[Any, Any]] = {}
         self._call_cache: dict[tuple[int, Any], tuple[Any, Bound]] = {}
+        self._params_cache: dict[int, tuple[ast.BlockDef, list[tuple[str, Any]]]] = {}
         self._one_by_one = False  # bounding the items of a loop one by one
         # Error recovery: the errors shown, those counted past MAX_ERRORS, and what
         # tells them apart (a loop or a block called twice repeats the same one).
@@ -306,34 +315,38 @@ class Elaborator(Evaluator):
     def _finish(self, name: str, output: Tensor, arguments) -> Graph:
         names: list[str] = []
         used: set[str] = set()
+        # Keyed by the id of a path or blocks tuple: many layers share each one (those
+        # of one frame), and self.nodes holds every one alive while these dicts live.
+        paths: dict[int, str] = {}
+        rendered_blocks: dict[int, tuple[tuple[str, str], ...]] = {}
+
+        def part_text(part: Part) -> str:
+            scope, base, idx = part
+            return base if scope.counts[base] == 1 else f"{base}{'_' * base[-1].isdigit()}{idx}"
 
         def render(path: tuple[Part, ...]) -> str:
-            return "/".join(
-                base if scope.counts[base] == 1 else f"{base}{'_' * base[-1].isdigit()}{idx}"
-                for scope, base, idx in path
-            )
+            text = paths.get(id(path))
+            if text is None:
+                text = paths[id(path)] = "/".join(map(part_text, path))
+            return text
 
-        for pending in self.nodes:
-            full = render(pending.path)
+        nodes = []
+        for p in self.nodes:
+            prefix = render(p.prefix)
+            full = f"{prefix}/{part_text(p.part)}" if prefix else part_text(p.part)
             unique, n = full, 1
             while unique in used:
                 n += 1
                 unique = f"{full}_{n}"
             used.add(unique)
             names.append(unique)
-        nodes = tuple(
-            Node(
-                name=names[i],
-                op=p.op,
-                inputs=tuple(names[j] for j in p.inputs),
-                shape=p.shape,
-                span=p.span,
-                blocks=tuple((render(prefix), block) for prefix, block in p.blocks),
-                calls=p.calls,
-            )
-            for i, p in enumerate(self.nodes)
-        )
-        return Graph(name, nodes, (names[output.node],), arguments)
+            blocks = rendered_blocks.get(id(p.blocks))
+            if blocks is None:
+                blocks = rendered_blocks[id(p.blocks)] = tuple(
+                    (render(instance), block) for instance, block in p.blocks)
+            nodes.append(Node(unique, p.op, tuple([names[j] for j in p.inputs]), p.shape,
+                              p.span, blocks, (), None, None, p.calls))
+        return Graph(name, tuple(nodes), (names[output.node],), arguments)
 
     # -- statements ---------------------------------------------------------
 
@@ -932,11 +945,11 @@ class Elaborator(Evaluator):
         elif frame.current is None:
             raise error("E401", f"'{call.dotted}' has no input", call.span,
                         hint="the network must start with input(h, w, c)")
-        bound, _ = bind_arguments(layer.name, layer.params, args, call.span)
-        spans = {name: span for name, _, span in args if name}
-        positional = [span for name, _, span in args if name is None]
-        for (param, _), span in zip(layer.params, positional, strict=False):
-            spans[param] = span
+        params = layer.params
+        bound, _ = bind_arguments(layer.name, params, args, call.span)
+        # Bound, so the positional arguments come first, one for each of the first
+        # parameters, and no parameter is given twice.
+        spans = {name or params[i][0]: span for i, (name, _, span) in enumerate(args)}
         in_shape = frame.current.shape if frame.current is not None else None
         op = layer.build(Args(layer.name, bound, spans, call.span, in_shape))
         inputs = [] if frame.current is None or layer.name == "input" else [frame.current]
@@ -963,12 +976,18 @@ class Elaborator(Evaluator):
 
     def _block(self, block: Block, args: list, frame: Frame, call: ast.Call, local: str) -> None:
         definition = block.definition
-        if any(d is definition for d in self.active_blocks):
-            raise error("E308", f"block '{block.name}' calls itself", call.span,
-                        notes=[Note(f"'{block.name}' is defined here", _head(definition.span))],
-                        hint="blocks cannot be recursive; use repetition (* n) instead")
-        params = [(p.name, p.default if p.default is not None else REQUIRED)
-                  for p in definition.params]
+        for active in self.active_blocks:
+            if active is definition:
+                raise error("E308", f"block '{block.name}' calls itself", call.span,
+                            notes=[Note(f"'{block.name}' is defined here",
+                                        _head(definition.span))],
+                            hint="blocks cannot be recursive; use repetition (* n) instead")
+        hit = self._params_cache.get(id(definition))
+        if hit is None:
+            hit = self._params_cache[id(definition)] = (definition, [
+                (p.name, p.default if p.default is not None else REQUIRED)
+                for p in definition.params])
+        params = hit[1]
         bound, defaulted = bind_arguments(block.name, params, args, call.span)
         env = Env(block.env)
         if frame.current is not None:
@@ -990,8 +1009,9 @@ class Elaborator(Evaluator):
 
     def new_node(self, op: Any, inputs: list[Tensor], frame: Frame, span: Span | None,
                  local: str) -> Tensor:
-        if any(t is _FAILED for t in inputs):
-            raise _Poisoned  # the layer's arguments were checked; its shape cannot be
+        for t in inputs:
+            if t is _FAILED:
+                raise _Poisoned  # the layer's arguments were checked; its shape cannot be
         try:
             shape = infer_shape(op, [t.shape for t in inputs])
         except ShapeError as exc:
@@ -1003,9 +1023,9 @@ class Elaborator(Evaluator):
             raise error(exc.code, exc.message, span, notes=notes, hint=exc.hint) from None
         if len(self.nodes) >= self.max_nodes:
             raise error("E501", self._too_large(), span, hint=self._nodes_hint())
-        path = (*frame.path, (frame.scope, local, frame.scope.claim(local)))
-        self.nodes.append(_Pending(op, [t.node for t in inputs], shape, span, path, frame.blocks,
-                                   frame.calls))
+        part = (frame.scope, local, frame.scope.claim(local))
+        self.nodes.append(_Pending(op, [t.node for t in inputs], shape, span, frame.path, part,
+                                   frame.blocks, frame.calls))
         return Tensor(len(self.nodes) - 1, shape)
 
     # -- compound statements ------------------------------------------------

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import attrs
-
 from netdsl.diagnostics import Diagnostic, Note
-from netdsl.ir.graph import Graph, Node
+from netdsl.ir.graph import Graph, Node, replace_node
 
 #: ``rule(layer, producer, graph)``: ``None`` when ``layer`` is not a candidate,
 #: a reason (str) when it is one that cannot be absorbed by this producer, or
@@ -42,9 +40,14 @@ def absorb(
     kept: dict[str, Node] = {}  # insertion-ordered: the new graph's nodes
     notes: list[Diagnostic] = []
     for node in graph.nodes:
-        if any(i in renamed for i in node.inputs):
-            node = attrs.evolve(node, inputs=tuple(renamed.get(i, i) for i in node.inputs))
-        producer = kept.get(node.inputs[0]) if len(node.inputs) == 1 else None
+        inputs = node.inputs
+        if renamed:
+            for name in inputs:
+                if name in renamed:
+                    node = replace_node(node, inputs=tuple(renamed.get(i, i) for i in inputs))
+                    inputs = node.inputs
+                    break
+        producer = kept.get(inputs[0]) if len(inputs) == 1 else None
         decision = rule(node, producer, graph) if producer is not None else None
         if isinstance(decision, Node):
             others = [u for u in users[producer.name] if u != node.name]
@@ -66,8 +69,8 @@ def absorb(
         kept[node.name] = node
     if not renamed:
         return graph, False, tuple(notes)
-    result = attrs.evolve(graph, nodes=tuple(kept.values()),
-                          outputs=tuple(renamed.get(o, o) for o in graph.outputs), cost=None)
+    result = Graph(graph.name, tuple(kept.values()),
+                   tuple(renamed.get(o, o) for o in graph.outputs), graph.arguments, None)
     return result, True, tuple(notes)
 
 

@@ -55,8 +55,9 @@ from netdsl.ir.graph import (
     Node,
     ParamCounts,
     Shape,
+    replace_node,
 )
-from netdsl.ir.ops import op_def
+from netdsl.ir.ops import REGISTRY
 from netdsl.passes.base import PassResult
 
 MEMORY_MODELS = ("naive", "compulsory")
@@ -66,30 +67,36 @@ def _elements(shape: Shape) -> int:
     return math.prod(shape)
 
 
+#: The traffic of a layer that moves nothing (frozen, so one value serves every layer).
+_NO_TRAFFIC = MemoryAccesses()
+
+
 def layer_cost(
     node: Node, input_shapes: Sequence[Shape], memory_model: str = "naive", batch: int = 1
 ) -> LayerCost:
     """The cost of one node (its absorbed layers included) for a batch."""
-    assert node.shape is not None, f"{node.name}: shapes must be inferred first"
-    work = op_def(node.op).cost(node.op, input_shapes, node.shape)
+    shape = node.shape
+    assert shape is not None, f"{node.name}: shapes must be inferred first"
+    work = REGISTRY[type(node.op)].cost(node.op, input_shapes, shape)
     params, flops, weight_reads = work.params, work.flops, work.weight_reads
     # Fused layers keep their work and read their own parameters (a batch norm's scale
     # and shift, PReLU's slopes, a position embedding), but move no activations.
     for absorbed in node.fused:
         if absorbed.how == "folded":  # merged into the weights: it no longer runs
             continue
-        extra = op_def(absorbed.op).cost(absorbed.op, [node.shape], node.shape)
+        extra = REGISTRY[type(absorbed.op)].cost(absorbed.op, [shape], shape)
         params, flops = params + extra.params, flops + extra.flops
         weight_reads += extra.weight_reads
-    out = _elements(node.shape)
+    out = math.prod(shape)
     if not work.moves_data:
-        memory = MemoryAccesses()
+        memory = _NO_TRAFFIC
     else:
         reads = (work.naive_input if memory_model == "naive"
-                 else sum(_elements(s) for s in input_shapes))
+                 else sum(math.prod(s) for s in input_shapes))
         # Tensors materialised inside the layer (attention's scores) are written and
         # read once whatever the model.
-        memory = MemoryAccesses(batch * (reads + work.internal), batch * (out + work.internal),
+        internal = work.internal
+        memory = MemoryAccesses(batch * (reads + internal), batch * (out + internal),
                                 weight_reads)
     return LayerCost(params, batch * work.maccs, batch * flops, memory, batch * out,
                      batch * work.attention_maccs, batch * work.workspace)
@@ -104,29 +111,38 @@ def peak_activations(graph: Graph) -> int:
     While a layer runs, its workspace (attention's Q, K, V, scores and
     context) is alive too.
     """
+    return _peak(graph.nodes, graph.outputs)
+
+
+def _peak(nodes: Sequence[Node], outputs: Sequence[str]) -> int:
+    """:func:`peak_activations` of ``nodes`` in order, ``outputs`` kept alive to the end."""
     owner: dict[str, str] = {}
     size: dict[str, int] = {}
     last_use: dict[str, int] = {}
-    for i, node in enumerate(graph.nodes):
+    for i, node in enumerate(nodes):
         for name in node.inputs:
             last_use[owner[name]] = i
-        if op_def(node.op).aliases_input:
+        if REGISTRY[type(node.op)].aliases_input:
             owner[node.name] = owner[node.inputs[0]]
         else:
             owner[node.name] = node.name
             size[node.name] = node.cost.activations if node.cost else _elements(node.shape)
             last_use[node.name] = i
-    end = len(graph.nodes)
-    for name in graph.outputs:
+    end = len(nodes)
+    for name in outputs:
         last_use[owner[name]] = end
     frees: dict[int, int] = {}
     for buffer, index in last_use.items():
         frees[index] = frees.get(index, 0) + size[buffer]
     live = peak = 0
-    for i, node in enumerate(graph.nodes):
-        if owner[node.name] == node.name:
-            live += size[node.name]
-        peak = max(peak, live + (node.cost.workspace if node.cost else 0))
+    for i, node in enumerate(nodes):
+        name = node.name
+        if owner[name] == name:
+            live += size[name]
+        cost = node.cost
+        busy = live + cost.workspace if cost else live
+        if busy > peak:
+            peak = busy
         live -= frees.get(i, 0)
     return peak
 
@@ -145,25 +161,46 @@ class AnnotateCost:
     dtype: str = attrs.field(default="fp32", validator=attrs.validators.in_(DTYPE_BYTES))
 
     def run(self, graph: Graph) -> PassResult:
-        shapes = {n.name: n.shape for n in graph.nodes}
-        nodes = [
-            attrs.evolve(node, cost=layer_cost(
-                node, [shapes[i] for i in node.inputs], self.memory_model, self.batch))
-            for node in graph.nodes
-        ]
-        annotated = graph.replace_nodes(nodes)
-        costs = [n.cost for n in nodes]
+        memory_model, batch = self.memory_model, self.batch
+        shapes: dict[str, Shape] = {}
+        nodes = []
+        changed = False
+        # The totals are summed field by field, not as cost objects, so that no
+        # intermediate ParamCounts or MemoryAccesses is built per layer.
+        weights = biases = bn_affine = bn_stats = 0
+        maccs = flops = reads = writes = weight_reads = activations = attention = 0
+        for node in graph.nodes:
+            cost = layer_cost(node, [shapes[i] for i in node.inputs], memory_model, batch)
+            shapes[node.name] = node.shape
+            if node.cost is None or cost != node.cost:  # else the node stays as it is
+                changed = True
+                node = replace_node(node, cost=cost)
+            nodes.append(node)
+            params, memory = cost.params, cost.memory
+            weights += params.weights
+            biases += params.biases
+            bn_affine += params.bn_affine
+            bn_stats += params.bn_stats
+            maccs += cost.maccs
+            flops += cost.flops
+            reads += memory.input
+            writes += memory.output
+            weight_reads += memory.weights
+            activations += cost.activations
+            attention += cost.attention_maccs
         totals = GraphCost(
-            params=sum((c.params for c in costs), ParamCounts()),
-            maccs=sum(c.maccs for c in costs),
-            flops=sum(c.flops for c in costs),
-            memory=sum((c.memory for c in costs), MemoryAccesses()),
-            activations=sum(c.activations for c in costs),
-            peak_activations=peak_activations(annotated),
+            params=ParamCounts(weights, biases, bn_affine, bn_stats),
+            maccs=maccs,
+            flops=flops,
+            memory=MemoryAccesses(reads, writes, weight_reads),
+            activations=activations,
+            peak_activations=_peak(nodes, graph.outputs),
             dtype=self.dtype,
-            batch=self.batch,
-            memory_model=self.memory_model,
-            attention_maccs=sum(c.attention_maccs for c in costs),
+            batch=batch,
+            memory_model=memory_model,
+            attention_maccs=attention,
         )
-        result = attrs.evolve(annotated, cost=totals)
-        return PassResult(result, result != graph)
+        if not changed and totals == graph.cost:
+            return PassResult(graph, False)
+        return PassResult(Graph(graph.name, tuple(nodes), graph.outputs, graph.arguments,
+                                totals), True)

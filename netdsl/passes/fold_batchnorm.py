@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import attrs
 
-from netdsl.ir.graph import Absorbed, Graph, Node
+from netdsl.ir.graph import Absorbed, Graph, Node, replace_node
 from netdsl.ir.ops import BatchNorm, op_def, op_name
 from netdsl.passes.absorb import absorb
 from netdsl.passes.base import PassResult
@@ -62,9 +62,9 @@ def _fold(bn: Node, producer: Node, graph: Graph) -> Node | str | None:
         between = op_name(applied[-1].op)
         return f"a {between} already fused into '{producer.name}' sits between them"
     folded = Absorbed(bn.name, bn.op, "folded", bn.span, calls=bn.calls)
-    return attrs.evolve(producer, op=attrs.evolve(producer.op, bias=True),
-                        fused=(*producer.fused, folded), weights=fold_weights(producer, bn),
-                        cost=None)
+    op = producer.op if producer.op.bias else attrs.evolve(producer.op, bias=True)
+    return replace_node(producer, op=op, fused=(*producer.fused, folded),
+                        weights=fold_weights(producer, bn), cost=None)
 
 
 @attrs.frozen

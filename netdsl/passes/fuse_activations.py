@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import attrs
 
-from netdsl.ir.graph import Absorbed, Graph, Node
+from netdsl.ir.graph import Absorbed, Graph, Node, replace_node
 from netdsl.ir.ops import op_def
 from netdsl.passes.absorb import absorb
 from netdsl.passes.base import PassResult
@@ -38,7 +38,7 @@ def _fuse(layer: Node, producer: Node, graph: Graph) -> Node | str | None:
                 "writes (a convolution, dense, linear or add)")
     absorbed = Absorbed(layer.name, layer.op, "fused", layer.span, layer.weights,
                         calls=layer.calls)
-    return attrs.evolve(producer, fused=(*producer.fused, absorbed), cost=None)
+    return replace_node(producer, fused=(*producer.fused, absorbed), cost=None)
 
 
 @attrs.frozen

@@ -16,7 +16,7 @@ from __future__ import annotations
 import attrs
 
 from netdsl.diagnostics import error
-from netdsl.ir.graph import Graph, Shape
+from netdsl.ir.graph import Graph, Shape, replace_node
 from netdsl.ir.ops import infer_shape
 from netdsl.ir.windows import ShapeError
 from netdsl.passes.base import PassResult
@@ -42,6 +42,6 @@ class InferShapes:
             shapes[node.name] = shape
             if shape != node.shape:
                 changed = True
-                node = attrs.evolve(node, shape=shape)
+                node = replace_node(node, shape=shape)
             nodes.append(node)
         return PassResult(graph.replace_nodes(nodes) if changed else graph, changed)

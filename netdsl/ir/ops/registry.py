@@ -96,9 +96,10 @@ def infer_shape(op: object, input_shapes: Sequence[Shape]) -> Shape:
 
     Raises :class:`ShapeError` when the inputs do not fit the op.
     """
-    shape = op_def(op).shape(op, input_shapes)
-    if any(d <= 0 for d in shape):
-        raise ShapeError("E407", f"the output would be empty ({fmt(shape)})")
+    shape = REGISTRY[type(op)].shape(op, input_shapes)
+    for d in shape:  # a loop, not any(): this runs for every layer, twice
+        if d <= 0:
+            raise ShapeError("E407", f"the output would be empty ({fmt(shape)})")
     return shape
 
 
