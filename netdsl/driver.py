@@ -70,13 +70,15 @@ class CompileOptions:
 class CompileResult:
     """A compiled network: the graph after the passes and the baseline to compare with.
 
-    ``graph`` is the optimised, cost-annotated graph; ``baseline`` the same
-    network with shape inference and cost annotation only. The ``to_*``
-    methods render reports as strings.
+    ``graph`` is the optimised, cost-annotated graph; ``elaborated`` the graph
+    the passes started from; ``baseline`` the same network with shape inference
+    and cost annotation only, computed from ``elaborated`` when first asked for
+    (a design sweep or ``netdsl check`` never needs it). The ``to_*`` methods
+    render reports as strings.
     """
 
     graph: Graph
-    baseline: Graph
+    elaborated: Graph
     runs: tuple[PassRun, ...] = ()
     options: CompileOptions = CompileOptions()
     source: str | None = None
@@ -85,6 +87,16 @@ class CompileResult:
     #: Warnings (severity ``warning``, codes W...: a channels-first input, NaN weights) and
     #: notes (N204: a block replacing an imported one) about input that compiled.
     warnings: tuple[Diagnostic, ...] = ()
+    _baseline: Graph | None = attrs.field(default=None, init=False, eq=False)
+
+    @property
+    def baseline(self) -> Graph:
+        """The network with shape inference and cost annotation only: the figures "before
+        passes". Computed on first use, then kept."""
+        if self._baseline is None:
+            object.__setattr__(self, "_baseline", _baseline(self))
+        assert self._baseline is not None
+        return self._baseline
 
     @property
     def name(self) -> str:
@@ -290,10 +302,13 @@ def _limits(limits: Limits | None, max_nodes: int | None) -> Limits:
 
 #: The parse cache keeps at most this many modules, and at most this many characters of
 #: source between them: an AST takes about 50 bytes per character of its text (so the
-#: cache stays near 50 MB at worst), and real network descriptions (and the standard
-#: library) are a few kilobytes each.
+#: cache stays near 12 MB at worst), and real network descriptions (and the standard
+#: library) are a few kilobytes each. A longer text (a generated network of thousands of
+#: lines) is parsed every time: its parse is a small share of its compile, and keeping its
+#: AST would hold tens of bytes per character for the life of the process.
 PARSE_CACHE_ENTRIES = 32
-PARSE_CACHE_CHARACTERS = 1024 * 1024
+PARSE_CACHE_CHARACTERS = 256 * 1024
+PARSE_CACHE_LARGEST = 64 * 1024
 
 
 class _ParseCache:
@@ -304,13 +319,14 @@ class _ParseCache:
     the same text: other ``params``, other passes, another dtype. A parse error
     is raised, never stored, so that the next attempt raises it afresh and errors
     are the same with and without the cache. The least recently used module goes
-    first when the cache is full; a text longer than the character budget is
+    first when the cache is full; a text longer than ``largest`` characters is
     parsed every time.
     """
 
-    def __init__(self, entries: int, characters: int) -> None:
+    def __init__(self, entries: int, characters: int, largest: int | None = None) -> None:
         self.entries = entries
         self.characters = characters
+        self.largest = characters if largest is None else largest
         self._modules: OrderedDict[tuple[Any, ...], ast.Module] = OrderedDict()
         self._stored = 0  # characters of source held
         self._lock = threading.Lock()  # compilations may run in threads
@@ -327,7 +343,7 @@ class _ParseCache:
                 self._modules.move_to_end(key)
                 return module
         module = parse(text, filename, limits)  # outside the lock: parsing takes a while
-        if len(text) <= self.characters:
+        if len(text) <= self.largest:
             with self._lock:
                 if key not in self._modules:
                     self._modules[key] = module
@@ -346,7 +362,7 @@ class _ParseCache:
         return len(self._modules)
 
 
-_PARSE_CACHE = _ParseCache(PARSE_CACHE_ENTRIES, PARSE_CACHE_CHARACTERS)
+_PARSE_CACHE = _ParseCache(PARSE_CACHE_ENTRIES, PARSE_CACHE_CHARACTERS, PARSE_CACHE_LARGEST)
 
 
 def parse_module(text: str, filename: str = "<string>",
@@ -444,30 +460,34 @@ def _with_weights(graph: Graph, weights: str | os.PathLike[str] | Mapping[str, A
 
 def compile_graph(graph: Graph, options: CompileOptions = CompileOptions(),
                   *, keep_graphs: bool = False) -> CompileResult:
-    """Run the passes of ``options`` (and the baseline) on an elaborated graph.
-
-    The baseline is :data:`~netdsl.passes.BASELINE_PIPELINE` run on ``graph``.
-    Its first pass, ``infer-shapes``, is usually the pipeline's first pass too,
-    on the same graph: when that run found every shape right (it then returns
-    its input, as on any elaborated graph), the baseline starts from ``graph``
-    after it instead of checking the same shapes again.
-    """
-    conventions = options.conventions()
-    pipeline = run_pipeline(graph, options.passes, conventions,
+    """Run the passes of ``options`` on an elaborated graph; the baseline waits until a
+    report asks for it (:attr:`CompileResult.baseline`)."""
+    pipeline = run_pipeline(graph, options.passes, options.conventions(),
                             pass_options=options.pass_options, keep_graphs=keep_graphs)
-    if tuple(options.passes) == BASELINE_PIPELINE:
-        baseline = pipeline.graph
-    elif (tuple(options.passes[:1]) == BASELINE_PIPELINE[:1] == ("infer-shapes",)
-          and not pipeline.runs[0].changed):
-        baseline = graph
-        for name in BASELINE_PIPELINE[1:]:
-            baseline = make_pass(name, conventions).run(baseline).graph
-    else:
-        baseline = run_pipeline(graph, BASELINE_PIPELINE, conventions).graph
     final = pipeline.graph
     if final.cost is None:  # annotate-cost was left out: cost the result anyway
         final = make_pass("annotate-cost", options.conventions()).run(final).graph
-    return CompileResult(final, baseline, pipeline.runs, options)
+    return CompileResult(final, graph, pipeline.runs, options)
+
+
+def _baseline(result: CompileResult) -> Graph:
+    """:data:`~netdsl.passes.BASELINE_PIPELINE` run on the elaborated graph.
+
+    Its first pass, ``infer-shapes``, is usually the pipeline's first pass too,
+    on the same graph: when that run found every shape right (it then returns
+    its input, as on any elaborated graph), the baseline starts after it
+    instead of checking the same shapes again.
+    """
+    options, conventions = result.options, result.options.conventions()
+    if tuple(options.passes) == BASELINE_PIPELINE:
+        return result.graph
+    baseline = result.elaborated
+    if (tuple(options.passes[:1]) == BASELINE_PIPELINE[:1] == ("infer-shapes",)
+            and result.runs and not result.runs[0].changed):
+        for name in BASELINE_PIPELINE[1:]:
+            baseline = make_pass(name, conventions).run(baseline).graph
+        return baseline
+    return run_pipeline(baseline, BASELINE_PIPELINE, conventions).graph
 
 
 def compile_string(

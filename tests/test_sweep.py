@@ -176,6 +176,9 @@ def test_the_cache_is_bounded() -> None:
     assert cache.parse(texts[0]) is not modules[0]
     long = "net L:\n    input(8, 8, 3)\n" + "    relu\n" * 20  # over 100 characters
     assert cache.parse(long) is not cache.parse(long)  # never kept
+    small = driver._ParseCache(entries=8, characters=1000, largest=20)
+    assert small.parse(texts[0]) is not small.parse(texts[0])  # 27 characters: over 20
+    assert driver._PARSE_CACHE.largest == 64 * 1024
 
 
 # --- sweep() ---------------------------------------------------------------------------------
