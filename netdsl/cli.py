@@ -21,7 +21,7 @@ import attrs
 
 from netdsl import __version__
 from netdsl.backends import formats
-from netdsl.diagnostics import Diagnostic, NetdslError, Note, error, printable
+from netdsl.diagnostics import Diagnostic, NetdslError, Note, did_you_mean, error, printable
 from netdsl.limits import MAX_NESTING_CEILING
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
@@ -328,6 +328,9 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("-o", "--output", metavar="FILE",
                        help="write the report or the chart to FILE (atomically); with a "
                        "chart, the table still goes to standard output")
+    sweep.add_argument("--width", type=_positive, default=None, metavar="COLUMNS",
+                       help="width of the text table's legend and notes (default: the "
+                       "terminal's, else 120)")
     sweep.add_argument("--jobs", type=_positive, default=None, metavar="N",
                        help="compile in N processes (1: in this one; default: one per CPU "
                        "when there are more than 16 variants)")
@@ -983,6 +986,7 @@ def _render(result, args: argparse.Namespace, fmt: str) -> str | bytes:
         raise error("E309", f"--dpi sets the resolution of a PNG image, not of {fmt} output",
                     hint="give --format png or -o FILE.png; SVG and PDF are vector "
                     "images and scale without it")
+    _check_rows_options(result, args, fmt)
     if fmt == "ir":
         return result.to_ir()
     if fmt in DIAGRAM_FORMATS:
@@ -990,6 +994,54 @@ def _render(result, args: argparse.Namespace, fmt: str) -> str | bytes:
     width = args.width or shutil.get_terminal_size((120, 24)).columns
     return result.report(fmt, width=width, depth=args.depth, summary=args.summary,
                          expand=args.expand)
+
+
+def _check_rows_options(result, args: argparse.Namespace, fmt: str) -> None:
+    """E309 for a rows option (--depth, --collapse-blocks, --summary, --expand) that would
+    change nothing in ``fmt`` output, as for --dpi: ignored in silence, it would look as
+    though it had worked."""
+    given = [option for option, on in (("--depth", args.depth is not None),
+                                       ("--collapse-blocks", args.collapse_blocks is not None),
+                                       ("--summary", args.summary),
+                                       ("--expand", bool(args.expand))) if on]
+    if fmt == "ir" and given:
+        raise error("E309", f"{given[0]} sets the rows of a report or the boxes of a diagram, "
+                    "not the IR text", hint="the IR text lists every layer; give --format "
+                    "text, json, csv or markdown, or a diagram format")
+    if args.summary and fmt in DIAGRAM_FORMATS:
+        raise error("E309", f"--summary shortens a report, not {fmt} output",
+                    hint="give --format text, json, csv or markdown; --collapse-blocks or "
+                    "--depth draws fewer boxes")
+    if args.collapse_blocks is not None and fmt not in DIAGRAM_FORMATS:
+        raise error("E309", f"--collapse-blocks sets the boxes of a diagram, not the rows of "
+                    f"{fmt} output", hint=f"--depth {args.collapse_blocks + 1} rolls up the "
+                    "same block instances into rows")
+    if not args.expand:
+        return
+    if args.depth is None and args.collapse_blocks is None:
+        raise error("E309", "--expand keeps block instances from being rolled up, and nothing "
+                    "is rolled up", hint="give --depth N as well (or --collapse-blocks for a "
+                    "diagram)")
+    from netdsl.backends import rollup
+
+    unmatched = rollup.unmatched(result.graph, args.expand)
+    if unmatched:
+        paths = rollup.instance_paths(result.graph)
+        hint = did_you_mean(unmatched[0], paths) or _instances_hint(paths)
+        raise error("E309", f"--expand '{printable(unmatched[0])}' names no block instance of "
+                    f"{result.name}", hint=hint)
+
+
+def _instances_hint(paths: Sequence[str]) -> str:
+    """What --expand can name in a network whose instances are ``paths``."""
+    if not paths:
+        return "this network has no block instances"
+    top = [path for path in paths if "/" not in path]
+    shown = ", ".join(top[:6]) + (", ..." if len(top) > 6 else "")
+    inner = next((path for path in paths if "/" in path), None)
+    inside = (f"; one inside another by its path, such as {inner}, or a pattern such as "
+              f"'{inner.rpartition('/')[0]}/*'" if inner else "")
+    return f"the top-level block instances are {shown}{inside}"
 
 
 def _collapse(args: argparse.Namespace) -> int | None:
@@ -1040,7 +1092,15 @@ def _sweep(args: argparse.Namespace) -> None:
     for name in (x, y, sort):
         if name is not None and objective(name).figure in ESTIMATED and not estimating:
             raise no_estimate_error(objective(name).figure)
-    fmt = output_format(args, (*REPORT_FORMATS, *ROOFLINE_FORMATS))
+    allowed = (*REPORT_FORMATS, *ROOFLINE_FORMATS)
+    if args.format is None and args.output not in (None, "-") and \
+            formats.from_suffix(args.output) not in allowed:
+        # Not a text table in sweep.jpg or out.dot: the name asks for what sweep cannot write.
+        suffixes = ", ".join(s for name in allowed for s in formats.FORMATS[name].suffixes)
+        raise error("E309", "cannot tell the output format from the file name "
+                    f"'{printable(args.output)}'",
+                    hint=f"name it {suffixes}, or give --format {'|'.join(allowed)}")
+    fmt = output_format(args, allowed)
     chart = fmt in ROOFLINE_FORMATS
     if chart:
         from netdsl.bridge import require
@@ -1065,7 +1125,8 @@ def _sweep(args: argparse.Namespace) -> None:
              "memory_model": args.memory_model, "source": printable(args.file)}
     from netdsl.backends.sweep_report import RENDERERS, render_sweep_text
 
-    width = shutil.get_terminal_size((100, 24)).columns
+    # As compile and compare: --width, else the terminal's, else 120 columns.
+    width = args.width or shutil.get_terminal_size((120, 24)).columns
     if chart:
         from netdsl.backends.sweep_chart import render_sweep_chart
 

@@ -160,22 +160,29 @@ class CompileResult:
         with _no_gc():
             return render_report(self, fmt, View(width, depth, tuple(expand), summary))
 
-    def to_text(self, width: int = 120, *, depth: int | None = None,
-                summary: bool = False) -> str:
-        """The per-layer table and totals for a terminal ``width`` columns wide."""
-        return self.report("text", width=width, depth=depth, summary=summary)
+    def to_text(self, width: int = 120, *, depth: int | None = None, summary: bool = False,
+                expand: Sequence[str] = ()) -> str:
+        """The per-layer table and totals for a terminal ``width`` columns wide;
+        ``depth``, ``summary`` and ``expand`` as for :meth:`report`."""
+        return self.report("text", width=width, depth=depth, summary=summary, expand=expand)
 
-    def to_json(self, *, depth: int | None = None, summary: bool = False) -> str:
-        """The versioned JSON report (docs/reports.md; schema docs/report.schema.json)."""
-        return self.report("json", depth=depth, summary=summary)
+    def to_json(self, *, depth: int | None = None, summary: bool = False,
+                expand: Sequence[str] = ()) -> str:
+        """The versioned JSON report (docs/reports.md; schema docs/report.schema.json);
+        ``depth``, ``summary`` and ``expand`` as for :meth:`report`."""
+        return self.report("json", depth=depth, summary=summary, expand=expand)
 
-    def to_csv(self, *, depth: int | None = None, summary: bool = False) -> str:
-        """One CSV row per layer (or rolled-up block), with a fixed header."""
-        return self.report("csv", depth=depth, summary=summary)
+    def to_csv(self, *, depth: int | None = None, summary: bool = False,
+               expand: Sequence[str] = ()) -> str:
+        """One CSV row per layer (or rolled-up block); ``depth``, ``summary`` and
+        ``expand`` as for :meth:`report`."""
+        return self.report("csv", depth=depth, summary=summary, expand=expand)
 
-    def to_markdown(self, *, depth: int | None = None, summary: bool = False) -> str:
-        """A Markdown table ready to paste into a pull request."""
-        return self.report("markdown", depth=depth, summary=summary)
+    def to_markdown(self, *, depth: int | None = None, summary: bool = False,
+                    expand: Sequence[str] = ()) -> str:
+        """A Markdown table ready to paste into a pull request; ``depth``, ``summary`` and
+        ``expand`` as for :meth:`report`."""
+        return self.report("markdown", depth=depth, summary=summary, expand=expand)
 
     def to_dot(
         self,
@@ -241,16 +248,18 @@ class CompileResult:
             check_dpi(dpi, image_format)  # before the DOT text is made
         return render(self.to_dot(**options), image_format, dpi=dpi)
 
-    def to_dataframe(self, *, depth: int | None = None) -> pandas.DataFrame:
+    def to_dataframe(self, *, depth: int | None = None, summary: bool = False,
+                     expand: Sequence[str] = ()) -> pandas.DataFrame:
         """The CSV report as a pandas DataFrame: one row per layer (or per block instance
         rolled up to ``depth``), the same columns, counts as ``int64`` and the estimate's
-        figures as ``float64`` (docs/api.md).
+        figures as ``float64`` (docs/api.md); ``depth``, ``summary`` and ``expand`` as
+        for :meth:`report`.
 
         Needs pandas (the ``notebook`` extra; E901 otherwise), imported only here.
         """
         from netdsl.backends.html import layer_frame
 
-        return layer_frame(self, depth)
+        return layer_frame(self, depth, summary=summary, expand=expand)
 
     def _repr_html_(self) -> str:
         """The result in Jupyter: title, totals before and after the passes, the largest

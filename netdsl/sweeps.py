@@ -59,9 +59,14 @@ FIGURES: dict[str, str] = {
 }
 #: The figures that need an estimate on a device.
 ESTIMATED = ("latency", "energy")
-#: The attribute of :class:`SweepRow` holding each figure.
-_ATTRIBUTE = {**{name: name for name in FIGURES}, "latency": "latency_seconds",
-              "energy": "energy_joules"}
+#: The key of each figure in :meth:`SweepRow.as_dict` and the JSON and CSV reports: the
+#: attribute of :class:`SweepRow` holding it (``latency_seconds``, ``energy_joules``).
+KEYS: dict[str, str] = {**{name: name for name in FIGURES}, "latency": "latency_seconds",
+                        "energy": "energy_joules"}
+
+#: What the reports and :meth:`SweepRow.as_dict` write beside the swept parameters, in
+#: lower case: a parameter named so is written ``arg.NAME`` (:func:`argument_key`).
+RESERVED = frozenset({"index", "pareto", "error", *FIGURES, *KEYS.values()})
 
 #: Below this many variants a sweep runs in this process by default: starting
 #: worker processes costs more than compiling a few networks (about 25 ms each).
@@ -74,10 +79,12 @@ class SweepRow:
 
     ``arguments`` holds the swept parameters' values (in the grid's order),
     ``index`` the variant's place in the grid's order. The figures are those of
-    the compiled network after the passes (batch norm folded: ``params`` is
-    the count of the deployed model); ``memory_accesses`` counts elements under
-    the sweep's memory model, ``peak_activation_bytes`` and ``model_bytes`` bytes
-    of its dtype; ``layers`` counts layers after folding and fusion.
+    the compiled network after the passes (by default batch norm folded:
+    ``params`` is the count of the deployed model); ``memory_accesses`` counts
+    elements under the sweep's memory model, ``peak_activation_bytes`` and
+    ``model_bytes`` bytes of its dtype; ``layers`` counts layers after the
+    passes (folding and fusion remove some). ``passes`` names the passes that
+    ran, in order (None when not known: a row built by hand).
     ``latency_seconds`` and ``energy_joules`` (per batch) are set when the sweep
     estimated on a device (``device``, the profile's name). A variant that failed
     has ``error`` (its first diagnostic) and no figures. ``pareto`` is set by
@@ -102,6 +109,8 @@ class SweepRow:
     #: Warnings and notes of a variant that compiled (W401, N204).
     warnings: tuple[Diagnostic, ...] = ()
     pareto: bool = False
+    #: The passes that compiled the variant, in order (None: not recorded).
+    passes: tuple[str, ...] | None = None
 
     @property
     def ok(self) -> bool:
@@ -118,16 +127,30 @@ class SweepRow:
     def figure(self, name: str) -> int | float | None:
         """The figure ``name`` (a key of :data:`FIGURES`; ``latency`` in seconds,
         ``energy`` in joules), None when the variant failed or was not estimated."""
-        return getattr(self, _ATTRIBUTE[figure_name(name)])
+        return getattr(self, KEYS[figure_name(name)])
 
     def as_dict(self) -> dict[str, Any]:
         """A flat record: the arguments, ``pareto``, every figure and ``error`` (its one-line
-        form, or None), ready for ``pandas.DataFrame(row.as_dict() for row in rows)``."""
-        record: dict[str, Any] = dict(self.arguments)
+        form, or None), ready for ``pandas.DataFrame(row.as_dict() for row in rows)``.
+
+        An argument is keyed as the CSV report heads it (:func:`argument_key`): a
+        parameter named like a figure (``layers``) is ``arg.layers``, beside the figure."""
+        record: dict[str, Any] = {argument_key(name): value
+                                  for name, value in self.arguments.items()}
         record["pareto"] = self.pareto
-        record.update((_ATTRIBUTE[name], self.figure(name)) for name in FIGURES)
+        record.update((KEYS[name], self.figure(name)) for name in FIGURES)
         record["error"] = None if self.error is None else self.error.one_line()
         return record
+
+
+def argument_key(name: str) -> str:
+    """The column (text, Markdown, CSV) or key (:meth:`SweepRow.as_dict`) of the swept
+    parameter ``name``: ``arg.NAME`` when a report also has a column of that name, in any
+    case (``index``, ``pareto``, ``error``, a figure such as ``layers`` or
+    ``latency_seconds``: :data:`RESERVED`), so that the argument and the figure are both
+    there and never confused; else ``name`` itself. The JSON report keeps arguments apart
+    (``arguments``) and uses the bare names."""
+    return f"arg.{name}" if name.lower() in RESERVED else name
 
 
 def figure_name(name: str) -> str:
@@ -520,7 +543,8 @@ def _compile_variant(job: _Job, index: int, arguments: Mapping[str, Any]) -> Swe
         layers=len(result.graph),
         latency_seconds=None if estimate is None else estimate.seconds,
         energy_joules=None if estimate is None else estimate.energy_joules,
-        device=None if estimate is None else estimate.device, warnings=result.warnings)
+        device=None if estimate is None else estimate.device, warnings=result.warnings,
+        passes=tuple(result.options.passes))
 
 
 # The job of a worker process, set once when it starts (sent once, not with every variant).
@@ -548,5 +572,5 @@ def _in_processes(job: _Job, variants: list[tuple[int, dict[str, Any]]],
         return list(pool.map(_compile_in_worker, variants, chunksize=chunk))
 
 
-__all__ = ["ESTIMATED", "FIGURES", "Objective", "SweepRow", "default_figures", "figure_name",
-           "objective", "pareto", "sort_rows", "sweep"]
+__all__ = ["ESTIMATED", "FIGURES", "KEYS", "RESERVED", "Objective", "SweepRow", "argument_key",
+           "default_figures", "figure_name", "objective", "pareto", "sort_rows", "sweep"]

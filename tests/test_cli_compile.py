@@ -316,3 +316,65 @@ def test_usage_errors_exit_2(capsys, argv) -> None:
         main(argv)
     assert exit_.value.code == 2
     assert "usage:" in capsys.readouterr().err
+
+
+# --- options that would change nothing are refused (E309), as --dpi is -----------------
+
+RESNET50 = str(ROOT / "examples" / "resnet50.net")
+
+
+@pytest.mark.parametrize(("argv", "message", "hint"), [
+    (["--format", "ir", "--depth", "1"],
+     "--depth sets the rows of a report or the boxes of a diagram, not the IR text",
+     "the IR text lists every layer"),
+    (["--format", "ir", "--summary"], "--summary sets the rows of a report", "IR text"),
+    (["--format", "ir", "--collapse-blocks"], "--collapse-blocks sets the rows", "IR text"),
+    (["--format", "dot", "--summary"], "--summary shortens a report, not dot output",
+     "--collapse-blocks or --depth draws fewer boxes"),
+    (["--format", "svg", "--summary"], "--summary shortens a report, not svg output", ""),
+    (["--format", "png", "--summary", "-o", "x.png"], "not png output", ""),
+    (["--format", "pdf", "--summary", "-o", "x.pdf"], "not pdf output", ""),
+    (["--collapse-blocks", "1"], "--collapse-blocks sets the boxes of a diagram, not the rows "
+     "of text output", "--depth 2 rolls up the same block instances into rows"),
+    (["--format", "csv", "--collapse-blocks"], "not the rows of csv output", "--depth 1"),
+    (["--expand", "stage2"], "--expand keeps block instances from being rolled up, and "
+     "nothing is rolled up", "give --depth N as well"),
+    (["--format", "dot", "--expand", "stage2"], "nothing is rolled up", "--collapse-blocks"),
+    (["--depth", "1", "--expand", "stag2"], "--expand 'stag2' names no block instance of "
+     "ResNet50", "did you mean 'stage2'?"),
+    (["--format", "dot", "--collapse-blocks", "--expand", "stage3/bottleneck9"],
+     "--expand 'stage3/bottleneck9' names no block instance", "did you mean "
+     "'stage3/bottleneck6'?"),
+    (["--depth", "1", "--expand", "stage2", "--expand", "nosuch"],
+     "--expand 'nosuch' names no block instance", "the top-level block instances are cbr, "
+     "stage1, stage2, stage3, stage4; one inside another by its path, such as "
+     "stage1/bottleneck1, or a pattern such as 'stage1/*'"),
+])
+def test_options_that_change_nothing_are_refused(capsys, tmp_path, argv, message,
+                                                 hint) -> None:
+    argv = [a if not a.startswith("x.") else str(tmp_path / a) for a in argv]
+    status, out, err = run(capsys, "compile", RESNET50, *argv)
+    assert status == 1 and out == ""
+    first, help_ = err.splitlines()[:2]
+    assert first.startswith("error[E309]: ") and message in first
+    assert help_.startswith(" = help: ") and hint in help_
+    assert not any(tmp_path.iterdir())  # nothing written
+
+
+def test_expand_in_a_network_without_blocks(capsys, conv_file) -> None:
+    status, _, err = run(capsys, "compile", conv_file, "--depth", "1", "--expand", "stage2")
+    assert status == 1
+    assert "error[E309]: --expand 'stage2' names no block instance of t" in err
+    assert "help: this network has no block instances" in err
+
+
+@pytest.mark.parametrize("argv", [
+    ["--depth", "1", "--expand", "stage2"],
+    ["--depth", "2", "--expand", "stage*", "--summary", "--format", "json"],
+    ["--format", "dot", "--collapse-blocks", "--expand", "stage3/*"],
+    ["--format", "dot", "--depth", "2", "--expand", "stage2/bottleneck1"],
+    ["--format", "ir"],
+])
+def test_options_that_do_something_are_accepted(capsys, argv) -> None:
+    status, out, err = run(capsys, "compile", RESNET50, *argv)
+    assert status == 0 and out and "error" not in err

@@ -253,6 +253,19 @@ def test_legend_gives_the_scale_values(metric) -> None:
     assert f">{compact(max(values))}</font></td>" in dot
 
 
+def test_the_legend_counts_steps_not_values() -> None:
+    # ResNet-50's layers have 6 distinct MACC counts but 5 steps of colour: values within
+    # 10% of each other (the 116M convolutions and the 118M stem) share a step.
+    result = netdsl.compile_file(Path(__file__).resolve().parent.parent / "examples"
+                                 / "resnet50.net")
+    dot = result.to_dot()
+    values = {n.cost.maccs for n in result.graph.nodes if n.cost.maccs}
+    assert len(values) == 6 and len(RankScale(values)) == 5
+    assert ("fill: MACCs per box, by rank: 5 steps, 2.05M to 118M, at even steps of colour "
+            "(not in proportion; values within 10% of each other share a step)") in dot
+    assert "distinct values" not in dot
+
+
 def test_no_colour() -> None:
     dot = compiled("small.net").to_dot(color_by="none")
     assert set(fills(dot).values()) == {ZERO}

@@ -134,6 +134,26 @@ def test_the_html_view_lists_the_largest_layers() -> None:
     assert by_memory[1][0] == "cbr6_1/conv" and by_memory[1][3] == "12"
 
 
+def test_the_html_view_lists_the_text_reports_largest_layers() -> None:
+    # One selector for every view: the notebook's lists are the text report's.
+    result = netdsl.compile_file(ROOT / "tests" / "golden" / "small.net")
+    by_maccs, by_memory = tables(result._repr_html_())[1:3]
+    assert [row[0] for row in by_maccs[1:]] == ["conv2", "conv3", "conv1", "dense"]
+    assert [row[0] for row in by_memory[1:]] == ["conv2", "conv3", "conv1", "add", "maxpool"]
+    text = result.to_text(200)
+    assert "  by MACCs: conv2 (46%), conv3 (46%), conv1 (8.6%), dense (0.0%)\n" in text
+    assert "  by memory accesses: conv2 (36%), conv3 (36%), conv1 (27%), add (0.7%), " \
+           "maxpool (0.3%)\n" in text
+
+
+def test_the_html_view_of_a_network_without_maccs_lists_none() -> None:
+    result = netdsl.compile_string("net p:\n    input(8, 8, 4)\n    maxpool(2)\n    relu\n")
+    by_maccs, by_memory = tables(result._repr_html_())[1:3]
+    assert by_maccs == [["by MACCs", "op", "MACCs", "%"]]  # no row of 0 MACCs
+    assert [row[:3] for row in by_memory[1:]] == [["maxpool", "maxpool", "320"],
+                                                 ["relu", "relu", "128"]]
+
+
 @needs_dot
 def test_a_large_network_is_drawn_collapsed_to_fit() -> None:
     result = mobilenet_v2()
@@ -145,8 +165,10 @@ def test_a_large_network_is_drawn_collapsed_to_fit() -> None:
     # One box per inverted residual; a frame around each stage of two or more.
     assert drawn(svg, "node") == 24 == html_backend.box_count(result.graph, 1)
     assert drawn(svg, "cluster") == 5
-    assert "Diagram: 24 boxes for 67 layers (each block instance nested 1 deep is one box: " \
-           "collapse=1)" in view
+    # In the command line's terms: collapse=1 draws the rows of --depth 2.
+    assert "Diagram: 24 boxes for 67 layers (each block instance nested 2 deep is one box, " \
+           "as netdsl compile --depth 2 draws it; collapse=1), shaded by MACCs" in view
+    assert result.to_csv(depth=2).count("\n") == 1 + 24
     assert svg.get("style") == "max-width: 100%; height: auto"
     assert "<?xml" not in view and "<!DOCTYPE" not in view
 

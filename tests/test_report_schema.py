@@ -127,7 +127,9 @@ def test_depth_1_in_markdown_and_text(resnet50) -> None:
     line = next(line for line in text.splitlines() if line.startswith("stage3 "))
     assert line.split()[:6] == ["stage3", "stage", "25", "14x14x1024", "7,088,128",
                                 "1,464,336,384"]
-    assert "Largest blocks" in text and "by MACCs: stage3 (36%), stage2 (25%)" in text
+    # The stem's convolution is a row of its own beside the stages: the heading names both.
+    assert "\nLargest blocks and layers\n  by MACCs: stage3 (36%), stage2 (25%), stage4 (20%), " \
+           "stage1 (16%), cbr/conv (2.9%)\n" in text
 
 
 def test_depth_deeper_than_any_block_shows_every_layer(resnet50) -> None:
@@ -142,3 +144,75 @@ def test_summary_keeps_totals_and_largest_only(resnet50) -> None:
     document = json.loads(resnet50.to_json(summary=True))
     assert 5 <= len(document["layers"]) <= 10
     assert document["totals"]["maccs"] == 4_089_184_256
+
+
+# --- the largest rows and the layers column: one decision for every format ---------------
+
+SMALL = ROOT / "tests" / "golden" / "small.net"
+
+
+@pytest.fixture(scope="module")
+def small() -> netdsl.CompileResult:
+    return netdsl.compile_file(SMALL)
+
+
+def _csv(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_a_summary_lists_no_row_with_nothing_in_it(small) -> None:
+    # Four layers have MACCs: the fifth place by MACCs is left empty, not given to the
+    # input layer (0 MACCs, 0 memory accesses).
+    expected = ["conv1", "conv2", "conv3", "add", "maxpool", "dense"]
+    assert [r["name"] for r in _csv(small.to_csv(summary=True))] == expected
+    assert [r["name"] for r in json.loads(small.to_json(summary=True))["layers"]] == expected
+    markdown = small.to_markdown(summary=True)
+    assert [line.split("`")[1] for line in markdown.splitlines()
+            if line.startswith("| `")] == expected
+    assert "input" not in markdown
+
+
+def test_the_largest_rows_are_the_same_in_text_and_the_summaries(resnet50) -> None:
+    lines = resnet50.to_text(400, depth=2, summary=True).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Largest"))
+    named = {name.split(" (")[0] for line in lines[start + 1:start + 3]
+             for name in line.partition(": ")[2].split(", ")}
+    listed = [r["name"] for r in _csv(resnet50.to_csv(depth=2, summary=True))]
+    assert named == set(listed)
+    assert listed == ["cbr/conv", "stage1/bottleneck1", "stage1/bottleneck2",
+                      "stage2/bottleneck1", "stage3/bottleneck1", "stage4/bottleneck1"]
+
+
+def test_a_network_without_maccs_says_none() -> None:
+    result = netdsl.compile_string("net p:\n    input(8, 8, 4)\n    maxpool(2)\n    relu\n")
+    text = result.to_text(120)
+    assert "Largest layers\n  by MACCs: none\n  by memory accesses: maxpool (" in text
+    assert [r["name"] for r in _csv(result.to_csv(summary=True))] == ["maxpool", "relu"]
+
+
+def _columns(result: netdsl.CompileResult, **view) -> tuple[list[str], list[str], list[str]]:
+    """The header of the CSV, the Markdown and the text table of ``result``."""
+    csv_header = result.to_csv(**view).splitlines()[0].split(",")
+    markdown = next(line for line in result.to_markdown(**view).splitlines()
+                    if line.startswith("| layer"))
+    text = next((line for line in result.to_text(200, **view).splitlines()
+                 if line.startswith("layer ")), "")  # a summary has no table in text
+    return csv_header, [c.strip() for c in markdown.strip("|").split("|")], text.split()
+
+
+@pytest.mark.parametrize("depth", [None, 9])
+def test_no_layers_column_when_no_row_is_rolled_up(resnet50, small, depth) -> None:
+    # --depth 9 is deeper than any block of ResNet-50; the small network has no blocks.
+    for result, view in ((resnet50, {"depth": depth}), (small, {"depth": depth or 1})):
+        for header in _columns(result, **view):
+            assert "layers" not in header and "kind" not in header
+        assert _columns(result, **view)[0][:3] == ["name", "op", "inputs"]
+
+
+def test_the_layers_column_when_rows_are_rolled_up(resnet50) -> None:
+    for summary in (False, True):
+        csv_header, markdown, text = _columns(resnet50, depth=1, summary=summary)
+        assert csv_header[:5] == ["name", "op", "kind", "layers", "inputs"]
+        assert markdown[:4] == ["layer", "op", "layers", "output"]
+        if not summary:  # a summary has no table in text
+            assert text[:4] == ["layer", "op", "layers", "output"]

@@ -359,3 +359,87 @@ def test_identical_refusals_are_listed_once_and_all_are_in_json() -> None:
     assert layer_norms["count"] == 25 == len(layer_norms["layers"])
     assert len({(loc["line"], loc["column"]) for loc in layer_norms["locations"]}) >= 2
     assert {n["pass"] for n in notes} == {"fold-batchnorm", "fuse-activations"}
+
+
+# --- number formats of the text report ----------------------------------------------------
+
+@pytest.mark.parametrize(("part", "whole", "shown"), [
+    (9.96, 100, "10"),  # rounds to 10.0: written as every share from 10%
+    (9.94, 100, "9.9"),
+    (0.04, 100, "0.0"),
+    (99.6, 100, "100"),
+    (1, 3, "33"),
+    (0, 100, ""),
+])
+def test_shares_are_rounded_before_their_precision_is_chosen(part, whole, shown) -> None:
+    from netdsl.backends.text import share_text
+
+    assert share_text(part, whole) == shown
+
+
+@pytest.mark.parametrize(("value", "digits", "shown"), [
+    (8113.04, 3, "8,113"),  # from 1,000 up: whole, with separators, as milliseconds writes
+    (10_318.4, 3, "10,318"),
+    (595.2, 3, "595"),
+    (999.6, 3, "1,000"),  # rounds up to 1,000: written as that
+    (9.996, 3, "10.0"),
+    (1.72, 4, "1.720"),  # trailing zeros kept: beside 1.366, the same precision
+    (1.366, 4, "1.366"),
+    (0.107, 3, "0.107"),
+    (0.000012345, 3, "0.0000123"),  # no exponent, however small
+    (0, 3, "0"),
+])
+def test_significant_digits_never_use_an_exponent(value, digits, shown) -> None:
+    from netdsl.backends.common import significant
+
+    assert significant(value, digits) == shown
+
+
+def test_the_energy_column_has_no_exponent() -> None:
+    from netdsl.backends import rollup
+    from netdsl.backends.common import significant
+
+    result = netdsl.compile_file(ROOT / "examples" / "resnet50.net", device="phone-2018")
+    lines = result.to_text(150, depth=1).splitlines()
+    header = lines[2].split()
+    assert header[-2:] == ["uJ", "absorbed"]
+    rows = {row.name: row for row in rollup.rows(result.graph, 1)}
+    for name in ("stage1", "stage4", "gap"):
+        line = next(line for line in lines if line.startswith(name + " "))
+        joules = rows[name].estimate.energy_joules
+        assert line.split()[-1] == significant(joules * 1e6)
+        assert "e+" not in line and "e-" not in line
+    stage1 = next(line for line in lines if line.startswith("stage1 ")).split()[-1]
+    assert re.fullmatch(r"\d{1,3}(,\d{3})+", stage1)  # thousands of uJ: 8,113, not 8.11e+03
+
+
+# --- the Python API -----------------------------------------------------------------------
+
+def test_every_report_method_takes_expand() -> None:
+    result = netdsl.compile_file(ROOT / "examples" / "resnet50.net")
+
+    def names(text: str) -> list[str]:
+        return [row["name"] for row in csv.DictReader(io.StringIO(text))]
+
+    kept_open = names(result.to_csv(depth=1, expand=["stage2"]))
+    assert "stage2" not in kept_open and "stage1" in kept_open and "stage3" in kept_open
+    assert "stage2/bottleneck1/cbr1/conv" in kept_open
+    assert result.to_csv(depth=1, expand=["stage2"]) == result.report(
+        "csv", depth=1, expand=["stage2"])
+    document = json.loads(result.to_json(depth=1, expand=["stage2"]))
+    assert [row["name"] for row in document["layers"]] == kept_open
+    assert document["view"]["expand"] == ["stage2"]
+    markdown = result.to_markdown(depth=1, expand=["stage2"])
+    assert "| `stage2/bottleneck1/cbr1/conv` |" in markdown and "| `stage3` |" in markdown
+    text = result.to_text(200, depth=1, expand=["stage2/*"])
+    assert "\nstage2/bottleneck1/cbr1/conv " in text and "\nstage3 " in text
+
+
+def test_the_unused_wrappers_are_gone() -> None:
+    from netdsl.backends import csv_report, formats, json_report, markdown, text
+
+    for module, name in ((text, "render_text"), (json_report, "render_json"),
+                         (csv_report, "render_csv"), (markdown, "render_markdown"),
+                         (formats, "describe")):
+        assert not hasattr(module, name), name
+    assert "describe" not in formats.__all__

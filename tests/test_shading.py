@@ -105,8 +105,8 @@ def test_a_log_scale_would_have_drawn_them_alike() -> None:
 
 def test_the_legend_states_the_scale_and_its_range(resnet50) -> None:
     dot = resnet50.to_dot(collapse=0)
-    assert ("fill: MACCs per box, by rank: 6 distinct values, 2.05M to 1.46G, at even steps "
-            "of colour (not in proportion; within 10% count as one)</td>") in dot
+    assert ("fill: MACCs per box, by rank: 6 steps, 2.05M to 1.46G, at even steps of colour "
+            "(not in proportion; values within 10% of each other share a step)</td>") in dot
     assert legend_cells(dot) == [
         (ZERO, "0"), (MAGMA[0], "2.05M"), (colour_at(0.2), "118M"), (colour_at(0.4), "668M"),
         (colour_at(0.6), "809M"), (colour_at(0.8), "1.03G"), (MAGMA[-1], "1.46G")]
@@ -116,7 +116,7 @@ def test_the_scale_is_over_the_boxes_drawn(resnet50) -> None:
     # every layer: the biggest box is the 7x7 stem (118M), and layers within 10% share a
     # fill: the 3x3 convolutions of 116M and the stem; the 103M ones are a step lighter
     dot = resnet50.to_dot()
-    assert "by rank: 5 distinct values, 2.05M to 118M," in dot
+    assert "by rank: 5 steps, 2.05M to 118M," in dot
     colours = fills(dot)
     assert colours["cbr/conv"] == colours["stage1/bottleneck1/cbr2/conv"] == MAGMA[-1]
     # 103M: the first 1x1 convolution and the projection of a stage's first bottleneck
@@ -126,7 +126,7 @@ def test_the_scale_is_over_the_boxes_drawn(resnet50) -> None:
         "0", "2.05M", "12.8M", "51.4M", "103M", "116–118M"]
     # bottlenecks as boxes: 218M and 231M are within 10%, 373M is not
     dot = resnet50.to_dot(collapse=1)
-    assert "by rank: 4 distinct values, 2.05M to 373M," in dot
+    assert "by rank: 4 steps, 2.05M to 373M," in dot
     colours = fills(dot)
     assert colours["stage1/bottleneck1/"] == colours["stage1/bottleneck2/"] == colour_at(2 / 3)
     assert colours["stage2/bottleneck1/"] == MAGMA[-1]

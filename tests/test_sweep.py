@@ -435,7 +435,8 @@ def test_the_text_table(toy_rows) -> None:
     assert "error[E403]: kernel of extent 3 is larger than the padded input (2 + 0 + 0) " \
         "(<string>:3:5)" in table[6]
     assert "* Pareto-optimal on MACCs and parameters (both minimised)" in text
-    assert "1 of 6 variants." in text
+    # The count of the optimal ones says of what: the 6 that compiled, not the 8 of the title.
+    assert "1 of the 6 that compiled (8 variants)." in " ".join(text.split())
     assert "2 variants did not compile: the error is in place of the figures." in " ".join(
         lines)
 
@@ -501,8 +502,8 @@ def test_the_chart(toy_rows) -> None:
     assert "4, 1, 2" in labels and len(labels) == 7  # six variants and the note
     assert axes.get_xscale() == "log"  # 31 to 40,336 MACCs: over a factor of ten
     assert "Toy: 8 variants of width x k x size" in figure.texts[0].get_text()
-    assert "1 of 6 Pareto-optimal on MACCs and parameters (both minimised)" in \
-        figure.texts[0].get_text()
+    assert "1 of the 6 that compiled Pareto-optimal on MACCs and parameters (both " \
+        "minimised)" in figure.texts[0].get_text()
     with pytest.raises(ValueError):
         render_sweep_chart(toy_rows, "maccs", "params", "jpeg")
 
@@ -515,7 +516,8 @@ def test_the_chart_of_a_figure_maximised(toy_rows) -> None:
     figure = sweep_figure(toy_rows, "params", "+maccs")
     title = figure.texts[0].get_text().splitlines()
     assert title == ["Toy: 8 variants of width x k x size",
-                     "4 of 6 Pareto-optimal on parameters (minimised) and MACCs (maximised)",
+                     "4 of the 6 that compiled Pareto-optimal on parameters (minimised) and "
+                     "MACCs (maximised)",
                      "the most MACCs for their parameters; points labelled (width, k, size)"]
     # The optimal points joined in order of x, rising: more parameters buy more MACCs.
     assert front(figure) == [(toy_params(4, 1), toy_maccs(16, 4, 1)),
@@ -574,7 +576,7 @@ def test_the_command_sweeps_mobilenet_v2(capsys, tmp_path) -> None:
     # size, so the smallest variant beats all the others and is the only one.
     status, out, _ = run(capsys, "sweep", V2, "--grid", "alpha=0.35,0.5,0.75,1.0,1.4",
                          "--grid", "size=128,160,192,224", "--pareto", "maccs,memory")
-    assert status == 0 and "1 of 20 variants." in out
+    assert status == 0 and "1 of 20 variants." in " ".join(out.split())
     assert [line.split()[:3] for line in out.splitlines() if re.match(r"^\* +\d", line)] \
         == [["*", "0.35", "128"]]
 
@@ -703,3 +705,136 @@ def test_sweep_is_exported_lazily() -> None:
     shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                            check=True).stdout.split("\n")
     assert shown[:2] == ["[]", "True True"]
+
+
+# --- parameters named like columns, the passes in the notes, the output's name and width ---
+
+#: Parameters named like columns of the reports: ``layers`` (a figure) and ``error``.
+DEEP = """net Deep(layers=1, error=4):
+    input(8, 8, 3)
+    conv(error, 3) * layers
+    bn
+    relu
+    gap
+    fc(2)
+"""
+
+
+def deep_params(layers: int, width: int) -> int:
+    """Batch norm folded: 3x3 convolutions (weights and biases), then fc(2)."""
+    return 27 * width + width + (layers - 1) * (9 * width * width + width) + 2 * width + 2
+
+
+@pytest.fixture(scope="module")
+def deep_rows() -> list[SweepRow]:
+    return sweep(DEEP, {"layers": [1, 2], "error": [4, 8]}, jobs=1)
+
+
+def test_a_parameter_named_like_a_column_is_written_arg_name(deep_rows) -> None:
+    assert [sweeps.argument_key(n) for n in ("layers", "error", "Index", "pareto", "alpha",
+                                             "latency", "energy_joules")] == \
+        ["arg.layers", "arg.error", "arg.Index", "arg.pareto", "alpha", "arg.latency",
+         "arg.energy_joules"]
+    # Both the argument and the figure are kept: the figure counts layers after folding.
+    record = deep_rows[2].as_dict()
+    assert (record["arg.layers"], record["arg.error"], record["layers"], record["error"]) == \
+        (2, 4, 5, None)
+    assert record["params"] == deep_params(2, 4) == 270
+    csv_lines = render_sweep_csv(deep_rows, "maccs", "params").splitlines()
+    assert csv_lines[0] == ("index,arg.layers,arg.error,pareto,params,maccs,flops,"
+                            "memory_accesses,peak_activation_bytes,model_bytes,layers,error")
+    assert csv_lines[3] == "2,2,4,false,270,16136,33298,17180,2048,1080,5,"
+    text = render_sweep_text(deep_rows, "maccs", "params").splitlines()
+    assert text[2].split() == ["*", "arg.layers", "arg.error", "params", "MACCs", "FLOPs",
+                               "mem.", "accesses", "peak", "act.", "(B)", "model", "(B)",
+                               "layers"]
+    assert text[6].split() == ["2", "4", "270", "16,136", "33,298", "17,180", "2,048", "1,080",
+                               "5"]
+    markdown = render_sweep_markdown(deep_rows, "maccs", "params")
+    assert "|  | arg.layers | arg.error | params | MACCs |" in markdown
+    assert markdown.rstrip().count("| layers | error |") == 1
+    # JSON keeps the arguments apart, by their own names.
+    document = json.loads(render_sweep_json(deep_rows, "maccs", "params"))
+    assert document["grid"] == {"layers": [1, 2], "error": [4, 8]}
+    assert document["variants"][2]["arguments"] == {"layers": 2, "error": 4}
+    assert document["variants"][2]["figures"]["layers"] == 5
+
+
+def test_one_table_of_figure_keys() -> None:
+    from netdsl.backends import sweep_report
+
+    assert sweep_report.KEYS is sweeps.KEYS
+    assert sweeps.KEYS["latency"] == "latency_seconds" and sweeps.KEYS["maccs"] == "maccs"
+
+
+def test_the_notes_name_the_passes_that_ran() -> None:
+    def notes(**options) -> str:
+        rows = sweep(DEEP, {"layers": [1, 2]}, jobs=1, **options)
+        text = render_sweep_text(rows, "maccs", "params", width=1000).splitlines()
+        return text[-1]
+
+    assert notes().startswith("Figures after folding and fusion. params: parameters of the "
+                              "deployed model; mem. accesses:")
+    unfolded = sweep(DEEP, {"layers": [1]}, jobs=1, passes=["infer-shapes", "annotate-cost"])
+    assert unfolded[0].passes == ("infer-shapes", "annotate-cost")
+    assert unfolded[0].params == deep_params(1, 4) + 4 * 4  # scale, shift, mean, variance
+    assert notes(passes=["infer-shapes", "annotate-cost"]).startswith(
+        "Figures as written: batch norm not folded, activations not fused. params: "
+        "parameters, those of batch norm included; mem. accesses:")
+    assert notes(passes=["infer-shapes", "fold-batchnorm", "annotate-cost"]).startswith(
+        "Figures after folding batch norm; activations not fused. params: parameters of the "
+        "deployed model;")
+    assert notes(passes=["infer-shapes", "fuse-activations", "annotate-cost"]).startswith(
+        "Figures after fusing activations; batch norm not folded. params: parameters, those "
+        "of batch norm included;")
+    # Rows built by hand record no passes: the notes claim none.
+    made = [SweepRow(0, {"v": 1}, network="N", maccs=1, params=1)]
+    assert render_sweep_text(made, "maccs", "params", width=1000).splitlines()[-1].startswith(
+        "params: parameters; mem. accesses:")
+
+
+def test_the_command_s_notes_follow_disable(capsys, tmp_path) -> None:
+    deep = tmp_path / "deep.net"
+    deep.write_text(DEEP)
+    status, out, _ = run(capsys, "sweep", str(deep), "--grid", "layers=1,2", "--disable",
+                         "fold-batchnorm", "--disable", "fuse-activations", "--width", "1000")
+    assert status == 0
+    assert out.splitlines()[-1].startswith("Figures as written: batch norm not folded, "
+                                           "activations not fused.")
+    assert "Figures after folding" not in out
+
+
+@pytest.mark.parametrize("name", ["sweep.jpg", "out.dot", "table"])
+def test_the_command_refuses_an_output_it_cannot_name(capsys, tmp_path, name) -> None:
+    deep = tmp_path / "deep.net"
+    deep.write_text(DEEP)
+    target = tmp_path / name
+    status, out, err = run(capsys, "sweep", str(deep), "--grid", "layers=1,2", "-o",
+                           str(target))
+    assert (status, out) == (1, "") and not target.exists()
+    assert err.startswith(f"error[E309]: cannot tell the output format from the file name "
+                          f"'{target}'")
+    assert "name it .txt, .json, .csv, .md, .svg, .png, .pdf, or give --format" in err
+    # --format says what to write, whatever the name.
+    status, _, _ = run(capsys, "sweep", str(deep), "--grid", "layers=1,2", "-o", str(target),
+                       "--format", "csv")
+    assert status == 0 and target.read_text().startswith("index,arg.layers,pareto,")
+
+
+def test_the_command_s_width(capsys, monkeypatch) -> None:
+    def prose(out: str) -> list[str]:  # the legend and notes, after the table
+        return out.split("\n\n")[-1].splitlines()
+
+    argv = ("sweep", V2, "--grid", "alpha=0.35,0.5,0.75,1.0,1.4", "--grid", "size=128,224")
+    status, out, _ = run(capsys, *argv, "--width", "70")
+    assert status == 0 and max(len(line) for line in prose(out)) <= 70
+    assert len(prose(out)) > 6
+    # No terminal and no --width: 120 columns, as compile and compare.
+    import os
+    import shutil
+
+    monkeypatch.setattr(shutil, "get_terminal_size",
+                        lambda fallback=(80, 24): os.terminal_size(fallback))
+    status, out, _ = run(capsys, *argv)
+    widths = [len(line) for line in prose(out)]
+    assert status == 0 and 100 < max(widths) <= 120

@@ -274,6 +274,24 @@ def milliseconds(seconds: float) -> str:
     return f"{ms:.4g}" if ms >= 0.001 else f"{ms:.6f}".rstrip("0")
 
 
+def significant(value: float, digits: int = 3) -> str:
+    """``value`` to ``digits`` significant digits, never with an exponent.
+
+    Rounded first, then written, so a value that rounds up to the next power of
+    ten is shown as that (9.996 as ``10.0``, not ``9.996`` nor ``10.00``); trailing
+    zeros are kept, so a column reads at one precision (``1.720`` beside
+    ``1.366``). From 1,000 up, whole numbers with thousands separators
+    (``8,110``), as :func:`milliseconds` writes them; 0 is ``0``.
+    """
+    if not value or not math.isfinite(value):
+        return "0" if not value else str(value)
+    rounded = float(f"{value:.{digits}g}")  # the carry (9.996 -> 10) decides the places
+    if abs(rounded) >= 1000:
+        return f"{value:,.0f}"
+    places = max(0, digits - 1 - math.floor(math.log10(abs(rounded))))
+    return f"{rounded:.{places}f}"
+
+
 def intensity_text(estimate: LayerEstimate | None) -> str:
     """MACCs per byte moved, as a short figure; empty for a layer that moves nothing."""
     if estimate is None or estimate.intensity is None:

@@ -1,4 +1,9 @@
-"""The CSV report: one row per layer under a fixed header, for spreadsheets."""
+"""The CSV report: one row per layer (or rolled-up block), for spreadsheets.
+
+The header is :data:`CSV_COLUMNS`, with :data:`ROLLUP_COLUMNS` after ``op``
+when a row is a rolled-up block instance and :data:`ESTIMATE_COLUMNS` at the
+end when the network was estimated on a device.
+"""
 
 from __future__ import annotations
 
@@ -19,8 +24,9 @@ CSV_COLUMNS = (
     "bn_stats", "maccs", "flops", "memory_accesses", "memory_input", "memory_output",
     "memory_weights", "activations", "fused", "source",
 )
-#: Columns added after ``op`` when blocks are rolled up (--depth): ``layer`` or ``block``,
-#: and how many layers the row holds.
+#: Columns added after ``op`` when a row is a rolled-up block instance (--depth;
+#: :func:`netdsl.backends.rollup.rolled`): ``layer`` or ``block``, and how many layers the
+#: row holds.
 ROLLUP_COLUMNS = ("kind", "layers")
 #: Columns added when the network was estimated on a device (--device).
 ESTIMATE_COLUMNS = ("intensity_maccs_per_byte", "bound", "est_seconds", "est_energy_joules")
@@ -30,19 +36,20 @@ def render(result: CompileResult, view: View = DEFAULT_VIEW) -> str:
     """Every row as a CSV line; shapes as ``HxWxC``, lists joined with ``;``.
 
     Rows are the layers, or with ``view.depth`` the rolled-up block instances
-    (:mod:`netdsl.backends.rollup`; ``kind`` and ``layers`` columns added); with
+    (:mod:`netdsl.backends.rollup`; ``kind`` and ``layers`` columns added when a row is
+    one, as the text and Markdown reports add their ``layers`` column); with
     ``view.summary`` only the largest rows (by MACCs and by memory accesses).
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     graph = result.graph
     estimated = result.totals.estimate is not None
-    rolled = view.depth is not None
+    rows = rollup.rows(graph, view.depth, view.expand)
+    rolled = rollup.rolled(rows)  # of every row, so a summary has the same header
     header = list(CSV_COLUMNS + ESTIMATE_COLUMNS * estimated)
     if rolled:
         header[2:2] = ROLLUP_COLUMNS
     writer.writerow(header)
-    rows = rollup.rows(graph, view.depth, view.expand)
     for row_ in rollup.largest(rows) if view.summary else rows:
         r = row_record(graph, row_)
         row = [
@@ -59,8 +66,3 @@ def render(result: CompileResult, view: View = DEFAULT_VIEW) -> str:
                     else "", e["bound"], e["seconds"], e["energy_joules"]]
         writer.writerow(row)
     return out.getvalue()
-
-
-def render_csv(result: CompileResult) -> str:
-    """Every layer as a CSV row."""
-    return render(result)

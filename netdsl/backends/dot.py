@@ -371,9 +371,10 @@ def _scale_text(scale: RankScale, shown: Callable[[float], str]) -> str:
         return "every box 0"
     if len(scale) == 1:
         return f"one step, {_step_text(scale.levels[0], shown)}"
-    return (f"by rank: {len(scale)} distinct values, {shown(scale.low)} to {shown(scale.high)}, "
-            f"at even steps of colour (not in proportion; within {scale.tolerance:.0%} count "
-            "as one)")
+    # Steps, not values: values within the tolerance share a step (and a swatch).
+    return (f"by rank: {len(scale)} steps, {shown(scale.low)} to {shown(scale.high)}, "
+            f"at even steps of colour (not in proportion; values within "
+            f"{scale.tolerance:.0%} of each other share a step)")
 
 
 def _swatch(fill: str, text: str) -> str:

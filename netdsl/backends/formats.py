@@ -72,7 +72,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("json", "report", (".json",), "the versioned JSON report (docs/reports.md)",
            "netdsl.backends.json_report:render",
            "netdsl.backends.compare:render_compare_json"),
-    Format("csv", "report", (".csv",), "one CSV row per layer under a fixed header",
+    Format("csv", "report", (".csv",), "one CSV row per layer (or rolled-up block)",
            "netdsl.backends.csv_report:render", "netdsl.backends.compare:render_compare_csv"),
     Format("markdown", "report", (".md",), "Markdown tables for a pull request or README",
            "netdsl.backends.markdown:render",
@@ -126,11 +126,5 @@ def render_comparison(name: str, labels: Sequence[str], results: Sequence[Compil
     return _load(comparer)(labels, results, benches, width)
 
 
-def describe(kind: str | None = None) -> list[tuple[str, str, str]]:
-    """(name, suffixes, description) of each format, for help texts and docs."""
-    return [(f.name, " ".join(f.suffixes), f.description) for f in FORMATS.values()
-            if kind is None or f.kind == kind]
-
-
-__all__ = ["DEFAULT_VIEW", "FORMATS", "Format", "View", "describe", "from_suffix", "names",
+__all__ = ["DEFAULT_VIEW", "FORMATS", "Format", "View", "from_suffix", "names",
            "render_comparison", "render_report"]

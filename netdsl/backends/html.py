@@ -20,7 +20,7 @@ from __future__ import annotations
 import html
 import io
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from netdsl.backends import rollup
@@ -32,9 +32,10 @@ from netdsl.backends.common import (
     shape_text,
     totals_rows,
 )
+from netdsl.backends.rollup import Row
 from netdsl.backends.text import conventions, saved_ratio, share_text
 from netdsl.diagnostics import NetdslError
-from netdsl.ir.graph import Graph, Node
+from netdsl.ir.graph import Graph
 
 if TYPE_CHECKING:
     import pandas
@@ -49,8 +50,6 @@ MAX_BOXES = 40
 #: 1.5 kB of SVG a box, would weigh down every saved notebook, so the view says how to
 #: draw it instead.
 MAX_DRAWN = 200
-#: How many of the largest layers are listed, by MACCs and by memory accesses.
-LARGEST = 5
 
 # Inline styles only, and few: Jupyter's own table style (padding, striped rows) applies,
 # and a code host's sanitiser, which drops <style> blocks, keeps the alignment.
@@ -136,20 +135,21 @@ def _estimate(result: CompileResult) -> str:
 
 
 def _largest(graph: Graph) -> str:
-    """The layers that dominate compute and memory traffic, side by side."""
+    """The layers that dominate compute and memory traffic, side by side: the text report's
+    lists (:func:`netdsl.backends.rollup.top`), with each layer's op and figure."""
     totals = graph.cost
     assert totals is not None
+    layers = rollup.rows(graph)  # every layer, as the notebook's view does not roll up
 
-    def top(key: Callable[[Node], int], total: int, label: str) -> str:
-        nodes = sorted((n for n in graph.nodes if key(n)), key=lambda n: -key(n))[:LARGEST]
-        rows = [[n.name, graph.display_op(n), commas(key(n)), share_text(key(n), total)]
-                for n in nodes]
+    def top(key: Callable[[Row], int], total: int, label: str) -> str:
+        rows = [[r.name, r.op, commas(key(r)), share_text(key(r), total)]
+                for r in rollup.top(layers, key)]
         return ('<div style="display: inline-block; vertical-align: top; margin-right: 24px">'
                 + _table([f"by {label}", "op", label, "%"], rows, 2) + "</div>")
 
     return (_heading("Largest layers") + "<div>"
-            + top(lambda n: n.cost.maccs, totals.maccs, "MACCs")
-            + top(lambda n: n.cost.memory.total, totals.memory.total, "memory accesses")
+            + top(rollup.maccs_of, totals.maccs, "MACCs")
+            + top(rollup.memory_of, totals.memory.total, "memory accesses")
             + "</div>")
 
 
@@ -209,11 +209,13 @@ def _diagram(result: CompileResult) -> str:
     if depth is None:
         caption = f"Diagram: every layer, {boxes} boxes, shaded by MACCs."
     else:
+        # In the terms of the command line: --depth D+1 draws the boxes collapse=D does
+        # (--depth 1 rolls up the top-level instances, which are nested 1 deep).
         collapsed = ("each top-level block instance is one box" if depth == 0 else
-                     f"each block instance nested {depth} deep is one box")
-        caption = (f"Diagram: {boxes} boxes for {len(graph)} layers ({collapsed}: "
-                   f"collapse={depth}), shaded by MACCs; result.render('svg') draws every "
-                   "layer.")
+                     f"each block instance nested {depth + 1} deep is one box")
+        caption = (f"Diagram: {boxes} boxes for {len(graph)} layers ({collapsed}, as "
+                   f"netdsl compile --depth {depth + 1} draws it; collapse={depth}), shaded "
+                   "by MACCs; result.render('svg') draws every layer.")
     return (_heading("Diagram") + _note(caption)
             + f'<div style="{_STYLE["diagram"]}">{inline_svg(svg)}</div>')
 
@@ -237,10 +239,11 @@ def render_html(result: CompileResult) -> str:
     return f'<div class="netdsl-result" style="{_STYLE["root"]}">' + "".join(parts) + "</div>"
 
 
-def layer_frame(result: CompileResult, depth: int | None = None) -> pandas.DataFrame:
+def layer_frame(result: CompileResult, depth: int | None = None, *, summary: bool = False,
+                expand: Sequence[str] = ()) -> pandas.DataFrame:
     """The CSV report as a DataFrame: one row per layer (or per block instance rolled up
-    to ``depth``), in network order, with the CSV report's columns (docs/reports.md),
-    figures as numbers.
+    to ``depth``, but those ``expand`` names; with ``summary`` the largest rows only), in
+    network order, with the CSV report's columns (docs/reports.md), figures as numbers.
 
     Counts (parameters, MACCs, memory accesses...) are ``int64``; the estimate's
     seconds, joules and MACCs per byte ``float64`` (NaN for a layer that moves
@@ -253,8 +256,8 @@ def layer_frame(result: CompileResult, depth: int | None = None) -> pandas.DataF
     pd = require("pandas", "CompileResult.to_dataframe()")
     # Every cell as the text the CSV holds (a layer named "NA" stays a name), then the
     # figures converted: the integers exactly, the floats from Python's shortest repr.
-    frame = pd.read_csv(io.StringIO(result.to_csv(depth=depth)), dtype=str,
-                        keep_default_na=False)
+    text = result.to_csv(depth=depth, summary=summary, expand=expand)
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     for column in frame.columns:
         if column in MEASURES:
             frame[column] = pd.Series([float(v) if v else math.nan for v in frame[column]],

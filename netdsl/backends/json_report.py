@@ -100,8 +100,3 @@ def render(result: CompileResult, view: View = DEFAULT_VIEW) -> str:
     rows = ",\n".join("    " + json.dumps(layer) for layer in layers)
     body = f'\n  "layers": [\n{rows}\n  ]' if layers else '\n  "layers": []'
     return head + "," + body + "\n}\n"
-
-
-def render_json(result: CompileResult) -> str:
-    """The JSON report with every layer."""
-    return render(result)

@@ -43,7 +43,7 @@ def render(result: CompileResult, view: View = DEFAULT_VIEW) -> str:
     lines = [f"### {_escape(title(result))}", ""]
     estimate = cost.estimate
     rows = rollup.rows(graph, view.depth, view.expand)
-    rolled = view.depth is not None
+    rolled = rollup.rolled(rows)  # of every row, as the text and CSV reports decide
     if view.summary:
         rows = rollup.largest(rows)
         lines += ["Largest rows by MACCs and by memory accesses:", ""]
@@ -83,8 +83,3 @@ def render(result: CompileResult, view: View = DEFAULT_VIEW) -> str:
                  f"FLOPs = 2 x MACCs + elementwise work; memory accesses in elements, "
                  f"{cost.memory_model} model. Passes: {', '.join(result.options.passes)}.")
     return "\n".join(lines) + "\n"
-
-
-def render_markdown(result: CompileResult) -> str:
-    """The Markdown report with every layer."""
-    return render(result)

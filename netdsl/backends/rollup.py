@@ -13,7 +13,7 @@ estimated time and energy; workspace, a peak, is the largest of the rows').
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fnmatch import fnmatchcase
 
 import attrs
@@ -142,16 +142,56 @@ def rows(graph: Graph, depth: int | None = None, expand: Sequence[str] = ()) -> 
     return found
 
 
-#: How many rows a summary (``--summary``) lists by each figure.
+#: How many rows a summary (``--summary``) and the "Largest" lists name by each figure.
 LARGEST = 5
 
 
+def maccs_of(row: Row) -> int:
+    """A row's MACCs: one of the two figures the "Largest" lists rank by."""
+    return row.cost.maccs
+
+
+def memory_of(row: Row) -> int:
+    """A row's memory accesses: the other figure the "Largest" lists rank by."""
+    return row.cost.memory.total
+
+
+def top(found: Sequence[Row], key: Callable[[Row], int], count: int = LARGEST) -> list[Row]:
+    """The ``count`` rows with the largest ``key``, largest first (equals in graph order).
+
+    Rows whose ``key`` is 0 are never listed: a network without MACCs has no
+    largest rows by MACCs, and a row that moves nothing is not a large one.
+    """
+    return sorted((row for row in found if key(row)), key=lambda row: -key(row))[:count]
+
+
 def largest(found: Sequence[Row], count: int = LARGEST) -> list[Row]:
-    """The ``count`` largest rows by MACCs and by memory accesses, in graph order."""
-    by_maccs = sorted(found, key=lambda r: -r.cost.maccs)[:count]
-    by_memory = sorted(found, key=lambda r: -r.cost.memory.total)[:count]
-    chosen = {id(r) for r in (*by_maccs, *by_memory)}
-    return [r for r in found if id(r) in chosen]
+    """The rows of :func:`top` by MACCs and by memory accesses together, in graph order:
+    the rows a summary (``--summary``) lists."""
+    chosen = {id(row) for key in (maccs_of, memory_of) for row in top(found, key, count)}
+    return [row for row in found if id(row) in chosen]
+
+
+def rolled(found: Sequence[Row]) -> bool:
+    """Whether any of ``found`` is a rolled-up block instance: a report then shows how many
+    layers each row holds (the ``layers`` column of text, Markdown and CSV; ``kind`` too
+    in CSV). Decided from the rows, not from the depth asked for, so a depth deeper than
+    any block, or a network without blocks, gives the plain per-layer table in every
+    format."""
+    return any(row.block for row in found)
+
+
+def instance_paths(graph: Graph) -> list[str]:
+    """Every block instance's path in ``graph``, in order of its first layer."""
+    return list(dict.fromkeys(path for node in graph.nodes for path, _ in node.blocks))
+
+
+def unmatched(graph: Graph, patterns: Sequence[str]) -> list[str]:
+    """The ``expand`` patterns that name no block instance of ``graph`` (a typo, or a
+    layer's name rather than an instance's), in the order given."""
+    paths = instance_paths(graph)
+    return [pattern for pattern in patterns
+            if not any(fnmatchcase(path, pattern) for path in paths)]
 
 
 def deepest(graph: Graph) -> int:

@@ -10,7 +10,8 @@ of x: falling to the right when both figures go the same way, rising when a
 cost is traded against a figure maximised. An axis is logarithmic when its
 figures span a factor of ten or more, so that small and large variants are
 both legible. Variants that did not compile are counted in a note and drawn
-nowhere.
+nowhere, and the title counts the optimal ones of those that compiled ("2 of
+the 2 that compiled Pareto-optimal" under "4 variants of ...").
 
 As for the roofline chart (:mod:`netdsl.backends.roofline`), the figure has its
 own Agg canvas, pyplot is never touched, and SVG and PDF output are byte-stable
@@ -27,7 +28,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from netdsl.backends import roofline
-from netdsl.backends.sweep_report import Goal, directions, trade_off
+from netdsl.backends.sweep_report import Goal, directions, optimal_count, trade_off
 from netdsl.sweeps import ESTIMATED, Objective, SweepRow, objective, pareto
 
 #: Image formats of :func:`render_sweep_chart`.
@@ -189,7 +190,9 @@ class _Chart:
         labels = f"({', '.join(self.names)})" if len(self.names) > 1 else \
             (self.names[0] if self.names else "")
         x, y = self.goals
-        clauses = [f"{count} of {len(self.points)} Pareto-optimal on {directions(x, y)}",
+        # Of the variants drawn, those that compiled: the first line gives the whole count.
+        counted = optimal_count(count, len(self.points), len(self.rows), noun=False)
+        clauses = [f"{counted} Pareto-optimal on {directions(x, y)}",
                    trade_off(x, y).removesuffix("; "), f"points labelled {labels}"]
         # The directions make long lines: whole clauses to a line where they fit, never a
         # line cut off at the figure's edge.

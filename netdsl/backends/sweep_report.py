@@ -4,8 +4,11 @@ Each renderer takes the rows of :func:`netdsl.sweep` (any order), the two
 figures of the Pareto set (marked ``*``; ``+name`` maximised, else minimised,
 as for :func:`netdsl.sweeps.pareto`), the figure to sort by (None: the grid's
 order; ``+name``: largest first) and the conventions the sweep compiled with,
-which the reports state, with the direction of each figure. Failed variants
-come last, with their error in place of their figures.
+which the reports state, with the direction of each figure and the passes
+the variants were compiled with. Failed variants come last, with their error
+in place of their figures. A swept parameter named like another column
+(``layers``, ``params``, ``index``...) is headed ``arg.NAME``
+(:func:`netdsl.sweeps.argument_key`).
 """
 
 from __future__ import annotations
@@ -17,8 +20,19 @@ import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from netdsl.backends.common import significant
 from netdsl.ir.printer import format_argument
-from netdsl.sweeps import ESTIMATED, FIGURES, Objective, SweepRow, objective, pareto, sort_rows
+from netdsl.sweeps import (
+    ESTIMATED,
+    FIGURES,
+    KEYS,
+    Objective,
+    SweepRow,
+    argument_key,
+    objective,
+    pareto,
+    sort_rows,
+)
 
 #: A figure as the renderers take it: ``maccs``, ``+maccs`` or an :class:`Objective`.
 Goal = str | Objective
@@ -37,9 +51,8 @@ HEADINGS = {
     "latency": "est. ms",
     "energy": "est. mJ",
 }
-#: The names of the figures in JSON and CSV: what :class:`SweepRow` calls them.
-KEYS = {**{name: name for name in FIGURES}, "latency": "latency_seconds",
-        "energy": "energy_joules"}
+#: The width of the text report when none is given: that of ``netdsl compile``'s.
+DEFAULT_WIDTH = 120
 
 
 class Sweep:
@@ -52,6 +65,8 @@ class Sweep:
         by_index = sorted(rows, key=lambda row: row.index)
         self.rows = sort_rows(pareto(by_index, self.x, self.y), self.sort)
         self.names = list(by_index[0].arguments) if by_index else []
+        #: The column of each swept parameter: ``arg.layers`` beside the figure ``layers``.
+        self.columns = [argument_key(name) for name in self.names]
         self.grid = {name: _distinct(row.arguments[name] for row in by_index)
                      for name in self.names}
         self.estimated = any(row.latency_seconds is not None for row in self.rows)
@@ -60,6 +75,8 @@ class Sweep:
         self.network = compiled[0].network if compiled else None
         self.device = next((row.device for row in compiled if row.device), None)
         self.failed = len(self.rows) - len(compiled)
+        # Every variant is compiled by the same pipeline: any one that compiled tells it.
+        self.passes = next((row.passes for row in compiled if row.passes is not None), None)
         self.optimal = sum(row.pareto for row in self.rows)
         self.dtype, self.batch, self.memory_model, self.source = dtype, batch, memory_model, \
             source
@@ -74,16 +91,14 @@ class Sweep:
         return f"Sweep{network}{where}: {count} of {axes}, {order}"
 
     def legend(self) -> str:
-        compiled = len(self.rows) - self.failed
-        count = f"{self.optimal} of {compiled} variant{'s' * (compiled != 1)}"
+        count = optimal_count(self.optimal, len(self.rows) - self.failed, len(self.rows))
         return (f"* Pareto-optimal on {directions(self.x, self.y)}: {trade_off(self.x, self.y)}"
                 f"no other variant is as good on both and better on one; {count}.")
 
     def notes(self) -> str:
-        text = (f"Figures after folding and fusion. params: parameters of the deployed "
-                f"model; mem. accesses: elements read and written, {self.memory_model} "
-                f"model; peak act. (B): peak activation memory and model (B): the "
-                f"parameters, in bytes of {self.dtype}; batch {self.batch}.")
+        text = (f"{passes_note(self.passes)}mem. accesses: elements read and written, "
+                f"{self.memory_model} model; peak act. (B): peak activation memory and "
+                f"model (B): the parameters, in bytes of {self.dtype}; batch {self.batch}.")
         if self.estimated:
             text += (f" est. ms and est. mJ: latency and energy per batch estimated on "
                      f"{self.device} (a roofline from its profile, not a measurement).")
@@ -91,6 +106,36 @@ class Sweep:
             text += (f" {self.failed} variant{'s' * (self.failed != 1)} did not compile: "
                      "the error is in place of the figures.")
         return text
+
+
+def optimal_count(optimal: int, compiled: int, total: int, noun: bool = True) -> str:
+    """How many variants are Pareto-optimal, of how many: ``16 of 20 variants``; when some
+    failed, of those that compiled, with the whole count the title gives beside it:
+    ``2 of the 2 that compiled (4 variants)``. ``noun`` False leaves out ``variants`` and
+    the whole count, for a title whose first line gives it (the chart's ``16 of 20
+    Pareto-optimal``, ``2 of the 2 that compiled Pareto-optimal``)."""
+    variants = f"{total} variant{'s' * (total != 1)}"
+    if compiled == total:
+        return f"{optimal} of {variants}" if noun else f"{optimal} of {total}"
+    return f"{optimal} of the {compiled} that compiled" + (f" ({variants})" if noun else "")
+
+
+def passes_note(passes: Sequence[str] | None) -> str:
+    """The first sentence of the notes, from the passes the variants were compiled with:
+    what the figures are after, and what ``params`` counts (batch norm's own parameters,
+    unless it was folded away); ends with a space. ``passes`` None (not recorded): only
+    what ``params`` is."""
+    if passes is None:
+        return "params: parameters; "
+    folded, fused = "fold-batchnorm" in passes, "fuse-activations" in passes
+    after = {(True, True): "Figures after folding and fusion.",
+             (True, False): "Figures after folding batch norm; activations not fused.",
+             (False, True): "Figures after fusing activations; batch norm not folded.",
+             (False, False): "Figures as written: batch norm not folded, activations not "
+             "fused."}[folded, fused]
+    params = "parameters of the deployed model" if folded else \
+        "parameters, those of batch norm included"
+    return f"{after} params: {params}; "
 
 
 def directions(x: Objective, y: Objective) -> str:
@@ -131,7 +176,7 @@ def _cell(name: str, value: int | float | None) -> str:
     if value is None:
         return ""
     if name in ESTIMATED:  # seconds as ms, joules as mJ
-        return f"{value * 1000:.4g}"
+        return significant(value * 1000, 4)
     return f"{value:,}"
 
 
@@ -143,13 +188,13 @@ def _error(row: SweepRow) -> str:
 
 def render_sweep_text(rows: Sequence[SweepRow], x: Goal, y: Goal, *, sort: Goal | None = None,
                       dtype: str = "fp32", batch: int = 1, memory_model: str = "naive",
-                      source: str | None = None, width: int = 100) -> str:
+                      source: str | None = None, width: int = DEFAULT_WIDTH) -> str:
     """A table, one line per variant, ``*`` marking the Pareto set, then a legend.
 
-    ``width`` is where the legend and notes wrap.
+    ``width`` is where the legend and notes wrap (at least 60 columns).
     """
     sweep = Sweep(rows, x, y, sort, dtype, batch, memory_model, source)
-    header = ["*", *sweep.names, *(HEADINGS[name] for name in sweep.figures)]
+    header = ["*", *sweep.columns, *(HEADINGS[name] for name in sweep.figures)]
     cells = [["*" if row.pareto else "", *(_argument(row.arguments[n]) for n in sweep.names),
               *(_cell(name, row.figure(name)) for name in sweep.figures)]
              for row in sweep.rows]
@@ -180,7 +225,7 @@ def render_sweep_markdown(rows: Sequence[SweepRow], x: Goal, y: Goal, *,
                           memory_model: str = "naive", source: str | None = None) -> str:
     """A Markdown table (``*`` in the first column marks the Pareto set), then the legend."""
     sweep = Sweep(rows, x, y, sort, dtype, batch, memory_model, source)
-    header = ["", *sweep.names, *(HEADINGS[name] for name in sweep.figures), "error"]
+    header = ["", *sweep.columns, *(HEADINGS[name] for name in sweep.figures), "error"]
     align = ["---", *(["---:"] * (len(header) - 2)), "---"]
     lines = [f"### {_md(sweep.title())}", "", "| " + " | ".join(header) + " |",
              "| " + " | ".join(align) + " |"]
@@ -201,12 +246,13 @@ def _md(text: str) -> str:
 def render_sweep_csv(rows: Sequence[SweepRow], x: Goal, y: Goal, *, sort: Goal | None = None,
                      dtype: str = "fp32", batch: int = 1, memory_model: str = "naive",
                      source: str | None = None) -> str:
-    """One CSV line per variant: ``index``, the swept parameters, ``pareto`` (true/false),
-    each figure (``latency_seconds`` and ``energy_joules`` with an estimate) and ``error``."""
+    """One CSV line per variant: ``index``, the swept parameters (``arg.NAME`` for one named
+    like another column), ``pareto`` (true/false), each figure (``latency_seconds`` and
+    ``energy_joules`` with an estimate) and ``error``."""
     sweep = Sweep(rows, x, y, sort, dtype, batch, memory_model, source)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["index", *sweep.names, "pareto", *(KEYS[n] for n in sweep.figures),
+    writer.writerow(["index", *sweep.columns, "pareto", *(KEYS[n] for n in sweep.figures),
                      "error"])
     for row in sweep.rows:
         figures = [row.figure(name) for name in sweep.figures]
@@ -263,6 +309,6 @@ RENDERERS: dict[str, Callable[..., str]] = {
     "markdown": render_sweep_markdown,
 }
 
-__all__ = ["HEADINGS", "RENDERERS", "SCHEMA", "Goal", "directions", "render_sweep_csv",
-           "render_sweep_json", "render_sweep_markdown", "render_sweep_text", "sweep_record",
-           "trade_off"]
+__all__ = ["DEFAULT_WIDTH", "HEADINGS", "KEYS", "RENDERERS", "SCHEMA", "Goal", "directions",
+           "optimal_count", "passes_note", "render_sweep_csv", "render_sweep_json",
+           "render_sweep_markdown", "render_sweep_text", "sweep_record", "trade_off"]

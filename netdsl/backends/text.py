@@ -24,6 +24,7 @@ from netdsl.backends.common import (
     intensity_text,
     milliseconds,
     shape_text,
+    significant,
     title,
     totals_rows,
 )
@@ -39,10 +40,16 @@ WIDE = 120
 
 
 def share_text(part: float, whole: float) -> str:
+    """``part`` as a percentage of ``whole``: one decimal below 10%, whole percents from 10%;
+    empty when either is 0.
+
+    Rounded to one decimal before the precision is chosen, so 9.96% (which
+    rounds to 10.0) is ``10``, as every share from 10% is written.
+    """
     if not whole or not part:
         return ""
     share = 100 * part / whole
-    return f"{share:.1f}" if share < 10 else f"{share:.0f}"
+    return f"{share:.1f}" if round(share, 1) < 10 else f"{share:.0f}"
 
 
 Column = tuple[str, str, Callable[[Row], str]]
@@ -79,7 +86,7 @@ def _columns(graph: Graph, exact: bool, full: bool, rolled: bool) -> list[Column
             ("%time", ">", lambda r: share_text(r.cost.estimate.seconds, seconds)),
         ]
         if full:
-            columns.append(("uJ", ">", lambda r: f"{r.cost.estimate.energy_joules * 1e6:.3g}"
+            columns.append(("uJ", ">", lambda r: significant(r.cost.estimate.energy_joules * 1e6)
                             if r.cost.estimate.energy_joules else ""))
     if full:
         columns.append(("absorbed", "<", lambda r: "+".join(fused_names(r.node))
@@ -127,7 +134,7 @@ def layer_table(graph: Graph, width: int = WIDE, rows: Sequence[Row] | None = No
     (names cut to 12 characters) and the rule is as wide as the table.
     """
     rows = list(rows) if rows is not None else list(_rollup(graph))
-    rolled = any(row.block for row in rows)
+    rolled = rollup.rolled(rows)
     longest = max([len("layer"), *(len(row.name) for row in rows)])
     for exact, full in LAYOUTS:
         columns = _columns(graph, exact, full, rolled)
@@ -196,20 +203,25 @@ def _wrap(text: str, width: int, indent: str = "    ") -> list[str]:
     return textwrap.wrap(text, width, subsequent_indent=indent, break_on_hyphens=False)
 
 
-def largest(graph: Graph, width: int, count: int = 5,
+def largest(graph: Graph, width: int, count: int = rollup.LARGEST,
             rows: Sequence[Row] | None = None) -> list[str]:
-    """The layers (or rolled-up blocks) that dominate compute and memory traffic."""
+    """The layers (or rolled-up blocks) that dominate compute and memory traffic, each list
+    :func:`netdsl.backends.rollup.top` (``none`` when no row has any)."""
     rows = list(rows) if rows is not None else _rollup(graph)
-    by_maccs = sorted(rows, key=lambda r: -r.cost.maccs)[:count]
-    by_memory = sorted(rows, key=lambda r: -r.cost.memory.total)[:count]
     totals = graph.cost
-    lines = ["Largest blocks" if any(r.block for r in rows) else "Largest layers"]
-    lines += _wrap("  by MACCs: " + ", ".join(
-        f"{r.name} ({share_text(r.cost.maccs, totals.maccs)}%)" for r in by_maccs
-        if r.cost.maccs), width)
-    lines += _wrap("  by memory accesses: " + ", ".join(
-        f"{r.name} ({share_text(r.cost.memory.total, totals.memory.total)}%)" for r in by_memory
-        if r.cost.memory.total), width)
+    assert totals is not None
+    lists = [(label, key, total, rollup.top(rows, key, count)) for label, key, total in (
+        ("by MACCs", rollup.maccs_of, totals.maccs),
+        ("by memory accesses", rollup.memory_of, totals.memory.total))]
+    listed = [row for *_, chosen in lists for row in chosen]
+    blocks = sum(bool(row.block) for row in listed)
+    # Named after what is listed: a roll-up keeps the layers outside any block as rows.
+    heading = ("Largest layers" if not blocks else "Largest blocks" if blocks == len(listed)
+               else "Largest blocks and layers")
+    lines = [heading]
+    for label, key, total, chosen in lists:
+        names = ", ".join(f"{row.name} ({share_text(key(row), total)}%)" for row in chosen)
+        lines += _wrap(f"  {label}: {names or 'none'}", width)
     return lines
 
 
@@ -302,7 +314,3 @@ def render(result: CompileResult, view: View = DEFAULT_VIEW) -> str:
         lines += savings(result, width)
     return "\n".join(lines) + "\n"
 
-
-def render_text(result: CompileResult, width: int = WIDE) -> str:
-    """The whole terminal report for ``width`` columns, every layer a row."""
-    return render(result, View(width=width))
