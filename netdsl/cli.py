@@ -328,9 +328,9 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("-o", "--output", metavar="FILE",
                        help="write the report or the chart to FILE (atomically); with a "
                        "chart, the table still goes to standard output")
-    sweep.add_argument("--width", type=_positive, default=None, metavar="COLUMNS",
-                       help="width of the text table's legend and notes (default: the "
-                       "terminal's, else 120)")
+    sweep.add_argument("--width", type=_sweep_width, default=None, metavar="COLUMNS",
+                       help="width of the text table's legend and notes, at least 60 "
+                       "(default: the terminal's, else 120)")
     sweep.add_argument("--jobs", type=_positive, default=None, metavar="N",
                        help="compile in N processes (1: in this one; default: one per CPU "
                        "when there are more than 16 variants)")
@@ -368,6 +368,10 @@ def _integer_at_least(minimum: int, expected: str):
 
 
 _positive = _integer_at_least(1, "a positive integer")
+#: The narrowest the sweep's legend and notes wrap (netdsl.backends.sweep_report.MIN_WIDTH):
+#: a narrower --width would be ignored, so it is refused.
+SWEEP_MIN_WIDTH = 60
+_sweep_width = _integer_at_least(SWEEP_MIN_WIDTH, f"at least {SWEEP_MIN_WIDTH} columns")
 _seed = _integer_at_least(0, "a seed of 0 or more")
 _depth = _integer_at_least(0, "a depth of 0 or more")
 
@@ -814,8 +818,11 @@ def _report_on_stdout(args: argparse.Namespace) -> bool:
     output: without ``-o FILE``, and for ``sweep`` with a chart in the file, the table."""
     if getattr(args, "output", None) in (None, "-"):
         return True
-    return args.command == "sweep" and \
-        output_format(args, (*REPORT_FORMATS, *ROOFLINE_FORMATS)) in ROOFLINE_FORMATS
+    if args.command != "sweep":
+        return False
+    # Not output_format: this decides where the diagnostics of a refused name go.
+    fmt = args.format or formats.from_suffix(args.output)
+    return fmt in ROOFLINE_FORMATS
 
 
 class _ReaderGone(Exception):
@@ -973,12 +980,48 @@ def _write_atomically(data: bytes, destination: str, shown: str, mode: int | Non
         raise error("E100", f"cannot write '{shown}': {exc.strerror or exc}") from None
 
 
+def _check_outputs(args: argparse.Namespace) -> None:
+    """What ``compile`` will write, refused before compiling: -o and --save-weights on one
+    stream or file (E100), -o over an input (E100), an -o name that names no format (E309)."""
+    if args.save_weights:
+        if args.save_weights == "-" and args.output in (None, "-"):
+            raise error("E100", "-o and --save-weights both write to standard output",
+                        hint="give one of them a file")
+        if "-" not in (args.save_weights, args.output or "-") \
+                and _same_file(args.save_weights, args.output):
+            raise error("E100", "-o and --save-weights name the same file "
+                        f"'{printable(args.output)}'", hint="give them different files")
+    check_destination(args.output, [args.file, *([args.weights] if args.weights else [])])
+    output_format(args, FORMATS)
+
+
 def output_format(args: argparse.Namespace, allowed: Sequence[str]) -> str:
-    """--format, else the format the -o file's suffix names, else text."""
+    """--format, else the format the -o file's suffix names, else text.
+
+    An -o name whose suffix names no format of ``allowed`` (``r.jpg``, or ``out.svg`` for a
+    command that writes no diagram) is E309: writing a text report into it would quietly
+    give the user something other than what the name asks for. A name without a suffix
+    (``-o report``, ``-o /dev/null``) is text.
+    """
     if args.format:
         return args.format
-    implied = formats.from_suffix(args.output) or "text"
-    return implied if implied in allowed else "text"
+    if args.output in (None, "-"):
+        return "text"
+    implied = formats.from_suffix(args.output)
+    if implied in allowed:
+        return implied
+    if not os.path.splitext(args.output)[1]:
+        return "text"
+    raise unnamed_format_error(args.output, allowed)
+
+
+def unnamed_format_error(output: str, allowed: Sequence[str]) -> NetdslError:
+    """E309 for an -o file name that names no format of ``allowed``, with the suffixes
+    that do and the --format choices as the hint."""
+    suffixes = ", ".join(s for name in allowed for s in formats.FORMATS[name].suffixes)
+    return error("E309", f"cannot tell the output format from the file name "
+                 f"'{printable(output)}'",
+                 hint=f"name it {suffixes}, or give --format {'|'.join(allowed)}")
 
 
 def _render(result, args: argparse.Namespace, fmt: str) -> str | bytes:
@@ -1096,10 +1139,8 @@ def _sweep(args: argparse.Namespace) -> None:
     if args.format is None and args.output not in (None, "-") and \
             formats.from_suffix(args.output) not in allowed:
         # Not a text table in sweep.jpg or out.dot: the name asks for what sweep cannot write.
-        suffixes = ", ".join(s for name in allowed for s in formats.FORMATS[name].suffixes)
-        raise error("E309", "cannot tell the output format from the file name "
-                    f"'{printable(args.output)}'",
-                    hint=f"name it {suffixes}, or give --format {'|'.join(allowed)}")
+        # Unlike compile, a name without a suffix is refused too: it could be a chart.
+        raise unnamed_format_error(args.output, allowed)
     fmt = output_format(args, allowed)
     chart = fmt in ROOFLINE_FORMATS
     if chart:
@@ -1308,12 +1349,12 @@ def _bench(args: argparse.Namespace) -> None:
 
     require("onnxruntime", "netdsl bench")  # before compiling: say what to install at once
     require("onnx", "netdsl bench")
+    inputs = [args.file, *([args.weights] if args.weights else [])]
+    check_destination(args.output, inputs)  # over an input: that refusal first
     fmt = output_format(args, REPORT_FORMATS)
     if fmt == "csv" and not args.per_layer:
         raise error("E309", "the CSV report of `netdsl bench` is the per-layer table",
                     hint="add --per-layer, or choose --format text, json or markdown")
-    inputs = [args.file, *([args.weights] if args.weights else [])]
-    check_destination(args.output, inputs)
     if args.weights is None and args.seed is None:
         args.seed = 0
     result = _compile(args.file, parse_assignments(args.params), args)
@@ -1372,6 +1413,9 @@ def _run_compare(args: argparse.Namespace) -> str:
         require("onnxruntime", "netdsl compare --bench")
         require("onnx", "netdsl compare --bench")
         args.seed = 0  # random weights: latency does not depend on their values
+    # A name it cannot write, before compiling; an input named by -o is refused as that.
+    check_destination(args.output, [split_variant(spec)[0] for spec in args.files])
+    fmt = output_format(args, REPORT_FORMATS)
     shared = parse_assignments(args.params)
     labels, results, inputs = [], [], []
     warned: set[str] = set()  # variants of one file warn alike: each warning once
@@ -1400,8 +1444,7 @@ def _run_compare(args: argparse.Namespace) -> str:
                 benches.append(bench(result, batch=args.batch, budget_seconds=args.time_budget,
                                      progress=progress))
     width = args.width or shutil.get_terminal_size((120, 24)).columns
-    return formats.render_comparison(output_format(args, REPORT_FORMATS), labels, results,
-                                     benches, width)
+    return formats.render_comparison(fmt, labels, results, benches, width)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1451,6 +1494,8 @@ def _main(args: argparse.Namespace) -> int:
         if args.command == "sweep":
             _sweep(args)
             return EXIT_OK
+        if args.command == "compile":  # the output files checked before compiling
+            _check_outputs(args)
         result = _compile(args.file, parse_assignments(args.params), args)
         _report_warnings(result, args)
         if args.command == "check":
@@ -1465,13 +1510,6 @@ def _main(args: argparse.Namespace) -> int:
             inputs = [args.file, *([args.weights] if args.weights else [])]
             report = _render(result, args, output_format(args, FORMATS))
             if args.save_weights:  # both files checked before either is written
-                if args.save_weights == "-" and args.output in (None, "-"):
-                    raise error("E100", "-o and --save-weights both write to standard output",
-                                hint="give one of them a file")
-                if "-" not in (args.save_weights, args.output or "-") \
-                        and _same_file(args.save_weights, args.output):
-                    raise error("E100", "-o and --save-weights name the same file "
-                                f"'{printable(args.output)}'", hint="give them different files")
                 check_destination(args.output, inputs)
                 save_weights(result, args.save_weights, inputs)
             write_output(report, args.output, inputs)

@@ -298,6 +298,7 @@ NOTE_CODES: dict[str, str] = {
 #: Codes of warnings: the input compiles, but something in it is likely wrong.
 WARNING_CODES: dict[str, str] = {
     "W401": "the input looks channels-first (netdsl's input is height, width, channels)",
+    "W402": "a merge names the current tensor, already its first operand, so counts it twice",
     "W901": "ONNX operators counted as zero-cost layers (--unknown-as-zero)",
     "W701": "weights hold NaN or infinite values (given, or made by folding)",
 }

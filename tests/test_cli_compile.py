@@ -378,3 +378,50 @@ def test_expand_in_a_network_without_blocks(capsys, conv_file) -> None:
 def test_options_that_do_something_are_accepted(capsys, argv) -> None:
     status, out, err = run(capsys, "compile", RESNET50, *argv)
     assert status == 0 and out and "error" not in err
+
+
+# --- an -o suffix that names no format the command writes (E309) --------------------------
+
+@pytest.mark.parametrize(("command", "name", "suffixes"), [
+    ("compile", "r.jpg", "name it .txt, .json, .csv, .md, .ir, .dot, .gv, .svg, .png, .pdf, "
+     "or give --format text|json|csv|markdown|ir|dot|svg|png|pdf"),
+    ("compile", "r.out", "name it .txt, .json"),
+    ("compare", "r.svg", "name it .txt, .json, .csv, .md, or give --format "
+     "text|json|csv|markdown"),
+    ("compare", "r.ir", "name it .txt, .json, .csv, .md, or give"),
+])
+def test_an_output_suffix_naming_no_format_is_refused(capsys, tmp_path, conv_file, command,
+                                                      name, suffixes) -> None:
+    target = tmp_path / name
+    files = [conv_file] * (2 if command == "compare" else 1)
+    status, out, err = run(capsys, command, *files, "-o", str(target))
+    assert (status, out) == (1, "") and not target.exists()  # not a text report in r.jpg
+    first, hint = err.splitlines()[:2]
+    assert first == f"error[E309]: cannot tell the output format from the file name '{target}'"
+    assert hint.startswith(f" = help: {suffixes}")
+    # --format says what to write, whatever the name.
+    status, _, _ = run(capsys, command, *files, "-o", str(target), "--format", "json")
+    assert status == 0 and json.loads(target.read_text())["schema"].startswith("netdsl.")
+
+
+def test_an_output_name_without_a_suffix_is_text(capsys, tmp_path, conv_file) -> None:
+    target = tmp_path / "report"
+    status, out, _ = run(capsys, "compile", conv_file, "-o", str(target), "--width", "120")
+    assert (status, out) == (0, "")
+    assert target.read_text().startswith("t()\n\nlayer ")
+    status, _, _ = run(capsys, "compare", conv_file, conv_file, "-o", str(target))
+    assert status == 0 and target.read_text().splitlines()[1].startswith("---")
+
+
+def test_compare_labels_the_unit_of_peak_activations(capsys, conv_file) -> None:
+    # Elements, as the JSON key peak_activations counts them (sweep shows bytes: peak act. (B))
+    status, out, _ = run(capsys, "compare", conv_file, conv_file, "--width", "120")
+    assert status == 0
+    assert re.search(r"^peak activations \(elements\) +602,112 +602,112 \(1\.00x\)$", out,
+                     re.M)
+    assert "MACCs: multiply-accumulates of convolutions (transposed too), dense, linear and " \
+        "attention only" in " ".join(out.split())
+    _, out, _ = run(capsys, "compare", conv_file, conv_file, "--format", "markdown")
+    assert "| peak activations (elements) | 602,112 | 602,112 (1.00x) |" in out
+    _, out, _ = run(capsys, "compare", conv_file, conv_file, "--format", "json")
+    assert json.loads(out)["networks"][0]["totals"]["peak_activations"] == 602_112

@@ -129,10 +129,17 @@ def test_a_command_line_error_is_in_the_document(capsys, files) -> None:
 
 
 def test_an_error_after_compiling_names_the_network(capsys, files) -> None:
-    status, out, _ = run(capsys, "compile", "cf.net", "-o", "cf.net", "--diagnostics", "json")
+    """An error found once the network compiled (no weights to save) keeps its name and
+    warnings; an -o over the input (E100) is refused before compiling, so names none."""
+    status, out, _ = run(capsys, "compile", "cf.net", "--save-weights", "w.npz", "-o",
+                         "out.txt", "--diagnostics", "json")
     document = json.loads(out)
     assert (status, document["ok"], document["network"]) == (1, False, "cf")
-    assert [d["code"] for d in document["diagnostics"]] == ["W401", "E100"]
+    assert [d["code"] for d in document["diagnostics"]] == ["W401", "E702"]
+    status, out, _ = run(capsys, "compile", "cf.net", "-o", "cf.net", "--diagnostics", "json")
+    document = json.loads(out)
+    assert (status, document["network"], [d["code"] for d in document["diagnostics"]]) == (
+        1, None, ["E100"])
 
 
 def test_compare_names_every_network_and_warns_once(capsys, files) -> None:

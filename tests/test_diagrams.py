@@ -431,3 +431,26 @@ def test_boxes_of_the_newer_layers_name_their_key_figures() -> None:
     assert [describe(result.graph, n) for n in result.graph.nodes[1:]] == [
         "convT 2x2 stride 2 · 4 ch", "adaptive_avgpool to 2x2", "tokens", "linear · 8 units",
         "mha · 2 heads"]
+
+
+def test_the_swatches_are_counted_as_the_legend_counts_steps() -> None:
+    # The legend counts steps; the bar under it has a white "0" first, which is no step:
+    # the row between says so, so 5 steps and 6 cells do not disagree.
+    import netdsl
+    from netdsl.backends.palette import RankScale
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    dot = netdsl.compile_file(examples / "resnet50.net").to_dot()
+    assert "by rank: 5 steps, 2.05M to 118M," in dot
+    assert ">swatches: 0 (white: none), then each of the 5 steps</td>" in dot
+    assert dot.count('width="48">') == 1 + 5
+    one = netdsl.compile_string("net One():\n    input(4, 4, 3)\n    conv(8, 1)\n")
+    assert ">swatches: 0 (white: none), then the one step</td>" in one.to_dot(color_by="params")
+    none = netdsl.compile_string("net None_():\n    input(4, 4, 3)\n    relu\n")
+    assert "swatches:" not in none.to_dot(color_by="params")  # only the 0, nothing to count
+    from netdsl.backends.dot import _swatches_text
+
+    scale = RankScale(2**i for i in range(20))
+    assert _swatches_text(len(scale), len(scale.steps())) == (
+        "swatches: 0 (white: none), then 7 of the 20 steps, spread from the cheapest to the "
+        "dearest")

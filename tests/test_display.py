@@ -113,7 +113,8 @@ def test_the_html_view_shows_the_totals_of_the_text_report() -> None:
     by_label = {row[0].strip("\u2003"): row[1:] for row in totals[1:]}
     assert by_label["parameters"] == ["3,538,984", "3,487,816", "1.01x fewer"]
     assert by_label["MACCs"] == ["300,774,272", "300,774,272", ""]
-    assert by_label["peak activations"] == ["2,408,448", "1,505,280", "1.60x fewer"]
+    assert by_label["peak activations (elements)"] == ["2,408,448", "1,505,280",
+                                                       "1.60x fewer"]
     # Row for row, the figures of the text report's Totals section.
     text = result.to_text().split("\nTotals\n", 1)[1].split("\nmodel size", 1)[0]
     expected = [re.split(r"\s{2,}", line.strip()) for line in text.splitlines()[1:]]
@@ -302,3 +303,17 @@ def test_the_dataframe_without_pandas_says_what_to_install(monkeypatch) -> None:
     assert diagnostic.code == "E901"
     assert "CompileResult.to_dataframe() needs the Python package 'pandas'" in diagnostic.message
     assert diagnostic.hint == "install the 'notebook' extra: pip install 'netdsl[notebook]'"
+
+
+def test_the_notebook_groups_stages_by_depth_and_says_it_needs_jupyter() -> None:
+    # Rows per stage come from the roll-up (to_dataframe(depth=1)), not from cutting names
+    # at '/', and the notebook and README name what running it needs beyond pandas.
+    import json as json_
+    from pathlib import Path as Path_
+
+    root = Path_(__file__).resolve().parent.parent
+    cells = json_.loads((root / "docs" / "notebook.ipynb").read_text())["cells"]
+    stage = next("".join(c["source"]) for c in cells if c.get("id") == "per-stage")
+    assert "to_dataframe(depth=1)" in stage and 'split("/")' not in stage
+    assert "jupyterlab" in "".join(cells[0]["source"])
+    assert "pip install 'netdsl[notebook]'\njupyterlab`" in (root / "README.md").read_text()

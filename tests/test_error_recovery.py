@@ -247,3 +247,59 @@ def test_an_error_pickles_with_its_diagnostics() -> None:
     copy = pickle.loads(pickle.dumps(exc))  # as a worker process would send it
     assert copy.diagnostics == exc.diagnostics and len(copy.diagnostics) == 20
     assert (copy.omitted, copy.render(), str(copy)) == (3, exc.render(), str(exc))
+
+
+#: A failed statement of each kind: an unknown layer (E201), a bad argument (E304), a
+#: shape that does not fit (E405, E403) and a failed input (E202).
+FAILED_STATEMENTS = {
+    "E201": ["covn(8, 3)"],
+    "E304": ['conv("w", 3)'],
+    "E405": ["x = conv(8, 1)", "conv(4, 1)", "add(x)"],
+    "E403": ["conv(4, 99, pad=0)"],
+}
+
+
+@pytest.mark.parametrize("code", sorted(FAILED_STATEMENTS))
+@pytest.mark.parametrize("layer", ["dwconv(3)", "dwconv(5, 2, mult=2)", "instancenorm",
+                                   "std.dwsep(8)", "residual:\n        dwconv(3)"])
+def test_layers_reading_the_input_channels_are_skipped_after_a_failure(
+        code: str, layer: str) -> None:
+    """dwconv and instancenorm take their channels from the input: after a failed
+    statement they used to report E402 'expects an HxWxC input, got ' (an empty shape)."""
+    lines = "".join(f"    {line}\n" for line in FAILED_STATEMENTS[code])
+    (only,) = failure(f"import std\nnet t:\n    input(32, 32, 3)\n{lines}    {layer}\n    relu\n"
+                      ).diagnostics
+    assert only.code == code
+
+
+def test_a_failed_input_skips_dwconv_and_instancenorm_but_not_their_bad_arguments() -> None:
+    # Their arguments do not depend on the input: a bad one is still an error of its own.
+    assert found("""\
+        net t:
+            input(size, 8, 3)
+            dwconv(3)
+            instancenorm()
+            dwconv(3, mult=0)
+            dwconv(4, bias=2)
+            instancenorm(eps=-1)
+            dwconv(3)
+        """) == [
+        ("E202", 2, 11, "unknown name 'size'"),
+        ("E306", 5, 15, "'dwconv': mult must be at least 1, got 0"),
+        ("E304", 6, 15, "'dwconv': bias must be true or false, got int 2"),
+        ("E306", 7, 18, "'instancenorm': eps must be 0 or more, got -1"),
+    ]
+
+
+def test_dwconv_on_a_sound_input_still_checks_its_rank() -> None:
+    assert found("""\
+        net t:
+            input(32, 32, 3)
+            covn(8)
+            from in
+            flatten
+            dwconv(3)
+        """) == [
+        ("E201", 3, 5, "unknown layer or block 'covn'"),
+        ("E402", 6, 5, "'dwconv' expects an HxWxC input, got 3072"),
+    ]

@@ -212,7 +212,7 @@ def test_no_layers_column_when_no_row_is_rolled_up(resnet50, small, depth) -> No
 def test_the_layers_column_when_rows_are_rolled_up(resnet50) -> None:
     for summary in (False, True):
         csv_header, markdown, text = _columns(resnet50, depth=1, summary=summary)
-        assert csv_header[:5] == ["name", "op", "kind", "layers", "inputs"]
+        assert csv_header[:6] == ["name", "op", "kind", "layers", "absorbed", "inputs"]
         assert markdown[:4] == ["layer", "op", "layers", "output"]
         if not summary:  # a summary has no table in text
             assert text[:4] == ["layer", "op", "layers", "output"]

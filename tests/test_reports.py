@@ -345,7 +345,12 @@ def test_markdown_totals_and_conventions(small) -> None:
     assert "| memory accesses (naive) | 1,707,400 | 1,658,200 |" in text
     last = text.splitlines()[-1]
     assert "(fp32); batch 1" in last and "naive model" in last
-    assert "MACCs count convolution and dense multiply-accumulates only" in last
+    # The one MACCs convention the text and JSON reports state (not "convolution and
+    # dense only", which is wrong for attention).
+    from netdsl.backends.common import CONVENTIONS
+    assert f"MACCs: {CONVENTIONS['maccs']};" in last
+    assert "attention" in CONVENTIONS["maccs"] and "MACCs count" not in last
+    assert "| peak activations (elements) | " in text
 
 
 def test_identical_refusals_are_listed_once_and_all_are_in_json() -> None:
@@ -404,12 +409,15 @@ def test_the_energy_column_has_no_exponent() -> None:
     header = lines[2].split()
     assert header[-2:] == ["uJ", "absorbed"]
     rows = {row.name: row for row in rollup.rows(result.graph, 1)}
-    for name in ("stage1", "stage4", "gap"):
+    for name, absorbed in (("stage1", ["19", "layers"]), ("stage4", ["19", "layers"]),
+                           ("gap", [])):
         line = next(line for line in lines if line.startswith(name + " "))
         joules = rows[name].estimate.energy_joules
-        assert line.split()[-1] == significant(joules * 1e6)
+        cells = line.split()
+        assert cells[len(cells) - len(absorbed):] == absorbed  # the count, as the diagram
+        assert cells[-1 - len(absorbed)] == significant(joules * 1e6)
         assert "e+" not in line and "e-" not in line
-    stage1 = next(line for line in lines if line.startswith("stage1 ")).split()[-1]
+    stage1 = next(line for line in lines if line.startswith("stage1 ")).split()[-3]
     assert re.fullmatch(r"\d{1,3}(,\d{3})+", stage1)  # thousands of uJ: 8,113, not 8.11e+03
 
 
@@ -443,3 +451,45 @@ def test_the_unused_wrappers_are_gone() -> None:
                          (formats, "describe")):
         assert not hasattr(module, name), name
     assert "describe" not in formats.__all__
+
+
+# --- rolled-up rows keep what their layers absorbed, and name rows as inputs ----------------
+
+def test_a_rolled_up_row_counts_what_its_layers_absorbed_and_reads_rows() -> None:
+    result = netdsl.compile_file(ROOT / "examples" / "resnet50.net")
+    # stage1: 3 bottlenecks of 3 cbr (bn+relu) and a projection (bn), the add's relu: 19
+    text = result.to_text(120, depth=1)
+    stage1 = next(line for line in text.splitlines() if line.startswith("stage1 "))
+    assert stage1.endswith("  16    11  19 layers")
+    assert "| `stage1` | stage | 13 | 56x56x256 |" in result.to_markdown(depth=1)
+    assert result.to_markdown(depth=1).count("| 19 layers |") == 2  # stage1 and stage4
+    rows = {r["name"]: r for r in csv.DictReader(io.StringIO(result.to_csv(depth=1)))}
+    assert (rows["stage1"]["layers"], rows["stage1"]["absorbed"]) == ("13", "19")
+    assert rows["stage1"]["fused"].split(";")[:5] == ["bn", "relu", "bn", "relu", "bn"]
+    assert (rows["cbr/conv"]["absorbed"], rows["cbr/conv"]["fused"]) == ("2", "bn;relu")
+    # Inputs name rows of the report, not layers rolled up out of sight.
+    assert rows["stage2"]["inputs"] == "stage1" and rows["gap"]["inputs"] == "stage4"
+    layers = {r["name"]: r for r in json.loads(result.to_json(depth=1))["layers"]}
+    assert layers["stage2"]["inputs"] == ["stage1"]
+    assert layers["stage2"]["input_shapes"] == [[56, 56, 256]]
+    assert len(layers["stage3"]["fused"]) == 37
+    assert layers["stage3"]["fused"][0] == {
+        "name": "stage3/bottleneck1/cbr1/bn", "op": "bn", "how": "folded",
+        "source": layers["stage3"]["fused"][0]["source"]}
+    # The diagram's box says the same count.
+    assert "stage · 13 layers + 19 absorbed" in result.to_dot(collapse=0)
+    # A summary's inputs name rows of the full report too.
+    summary = {r["name"]: r for r in json.loads(result.to_json(depth=1, summary=True))["layers"]}
+    assert summary["stage3"]["inputs"] == ["stage2"]
+    # Without --depth, a layer reads layers, as before.
+    every = {r["name"]: r for r in json.loads(result.to_json())["layers"]}
+    assert every["stage2/bottleneck1/cbr1/conv"]["inputs"] == ["stage1/bottleneck3/add"]
+
+
+def test_the_slowest_line_has_one_precision() -> None:
+    result = netdsl.compile_file(ROOT / "examples" / "mobilenet_v2.net", device="phone-2018")
+    text = " ".join(result.to_text(200, summary=True).split())
+    slowest = text.split(" slowest ")[1].split(" Roofline:")[0]
+    times = re.findall(r" (\d+\.\d+) ms ", " " + slowest)
+    assert times[:2] == ["0.5010", "0.4928"]  # not 0.501 beside 0.4928
+    assert all(len(t.replace(".", "").lstrip("0")) == 4 for t in times)

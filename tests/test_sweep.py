@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import math
 import re
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from test_estimate import Device
 
 import netdsl
 from netdsl import driver, sweeps
+from netdsl.backends import sweep_chart
 from netdsl.backends.sweep_chart import render_sweep_chart, sweep_figure
 from netdsl.backends.sweep_report import (
     render_sweep_csv,
@@ -481,6 +483,13 @@ def test_json_csv_and_markdown(toy_rows) -> None:
                                                                 f"{toy_params(4, 1):,}") \
         in markdown
     assert "\\* Pareto-optimal on MACCs and parameters (both minimised): no other" in markdown
+    # Two variants failed: an error column, holding their errors and empty for the rest.
+    lines = markdown.splitlines()
+    assert lines[2].endswith("| model (B) | layers | error |")
+    assert lines[3].endswith("| ---: | --- |")
+    failed = [line for line in lines[4:12] if "error[E403]" in line]
+    assert len(failed) == 2 and all(line.endswith("(<string>:3:5) |") for line in failed)
+    assert [line.endswith("|  |") for line in lines[4:10]] == [True] * 6
     markdown = render_sweep_markdown(toy_rows, "+maccs", "params", sort="+maccs")
     assert "sorted by MACCs, largest first" in markdown.splitlines()[0]
     assert "\\* Pareto-optimal on MACCs (maximised) and parameters (minimised): the most MACCs " \
@@ -534,6 +543,62 @@ def test_the_chart_of_a_figure_maximised(toy_rows) -> None:
                              (toy_params(8, 3), toy_maccs(16, 8, 3))]
     with pytest.raises(ValueError, match="did you mean '\\+maccs'"):
         sweep_figure(toy_rows, "params", "+macs")
+
+
+def test_each_chart_label_belongs_to_its_own_variant() -> None:
+    # docs/cli.md's grid: the front climbs a diagonal with its points in pairs a few pixels
+    # apart ((0.75, 128) and (0.5, 192)), and (0.75, 192) lies almost on (1.0, 160).
+    alphas, sizes = (0.35, 0.5, 0.75, 1.0, 1.4), (128, 160, 192, 224)
+    rows = sweep(V2, {"alpha": list(alphas), "size": list(sizes)}, jobs=1)
+    chart = sweep_chart._chart(rows, "memory_accesses", "+maccs", None)
+    figure, labels = chart.figure, chart.labels
+    axes = figure.axes[0]
+    assert [label.text for label in labels] == [f"{a}, {s}" for a in alphas for s in sizes]
+    assert sum(row.pareto for row in chart.points) == 16
+    scale = figure.dpi / 72
+    # The placer's points are the drawn ones (the rows marked on these two figures).
+    for label, row in zip(labels, chart.points, strict=True):
+        centre = axes.transData.transform((row.figure("memory_accesses"), row.figure("maccs")))
+        assert label.point[:2] == pytest.approx(tuple(centre), abs=1e-6)
+        assert label.point[2] == pytest.approx((math.sqrt(52 if row.pareto else 36) / 2) * scale
+                                               + 1)
+    (close, _), = [(i, j) for i, j in itertools.combinations(range(20), 2)
+                   if math.dist(labels[i].point[:2], labels[j].point[:2]) < 8]
+    assert (labels[close].text, labels[_].text) == ("0.75, 192", "1.0, 160")
+    for label in labels:
+        cx, cy, radius = label.point
+        x0, y0, x1, y1 = label.box
+        # The anchor: the label's point nearest its variant, on its box, outside the marker.
+        assert label.anchor == (min(max(cx, x0), x1), min(max(cy, y0), y1))
+        own = math.dist(label.anchor, (cx, cy))
+        assert own > radius
+        for other in labels:
+            if other is label:
+                continue
+            ox, oy, other_radius = other.point
+            # Nearer its own variant than any other: the anchor, and every point of the box.
+            nearest = (min(max(ox, x0), x1), min(max(oy, y0), y1))
+            assert math.dist(label.anchor, (ox, oy)) > own, (label.text, other.text)
+            assert math.dist(nearest, (ox, oy)) > own, (label.text, other.text)
+            assert math.dist(nearest, (ox, oy)) > other_radius  # hides no marker
+            assert min(x1, other.box[2]) <= max(x0, other.box[0]) or \
+                min(y1, other.box[3]) <= max(y0, other.box[1])  # nor a label
+        # Beside its variant, or joined to it by a leader line: here every one is beside it.
+        assert label.leader == (own - radius > sweep_chart.LABEL_GAPS[1] * scale + 0.5)
+        assert not label.leader
+    # Drawn where placed, in the colour of its marker.
+    renderer = figure.canvas.get_renderer()
+    drawn = {text.get_text(): text for text in axes.texts}
+    for label, row in zip(labels, chart.points, strict=True):
+        extent = drawn[label.text].get_window_extent(renderer)
+        assert (extent.x0, extent.y0, extent.x1, extent.y1) == pytest.approx(label.box, abs=0.5)
+        assert drawn[label.text].get_color() == ("#D55E00" if row.pareto else "#222222")
+    # A variant is drawn over the front's diamonds: (0.75, 192) shows on (1.0, 160).
+    variants, diamonds = (next(c for c in axes.collections if c.get_label() == name)
+                          for name in ("variant", "Pareto-optimal variant"))
+    assert variants.get_zorder() > diamonds.get_zorder()
+    svg = render_sweep_chart(rows, "memory_accesses", "+maccs", "svg")
+    assert svg == render_sweep_chart(rows, "memory_accesses", "+maccs", "svg")
 
 
 # --- the command -----------------------------------------------------------------------------
@@ -752,7 +817,10 @@ def test_a_parameter_named_like_a_column_is_written_arg_name(deep_rows) -> None:
                                "5"]
     markdown = render_sweep_markdown(deep_rows, "maccs", "params")
     assert "|  | arg.layers | arg.error | params | MACCs |" in markdown
-    assert markdown.rstrip().count("| layers | error |") == 1
+    # Every variant compiled: no error column (as the text table has none).
+    header = markdown.splitlines()[2]
+    assert header.endswith("| model (B) | layers |") and "| error |" not in markdown
+    assert markdown.splitlines()[3].endswith("| ---: |")
     # JSON keeps the arguments apart, by their own names.
     document = json.loads(render_sweep_json(deep_rows, "maccs", "params"))
     assert document["grid"] == {"layers": [1, 2], "error": [4, 8]}
@@ -819,6 +887,21 @@ def test_the_command_refuses_an_output_it_cannot_name(capsys, tmp_path, name) ->
     status, _, _ = run(capsys, "sweep", str(deep), "--grid", "layers=1,2", "-o", str(target),
                        "--format", "csv")
     assert status == 0 and target.read_text().startswith("index,arg.layers,pareto,")
+
+
+@pytest.mark.parametrize("width", ["59", "50", "0"])
+def test_a_width_under_60_is_a_usage_error(capsys, width) -> None:
+    # The legend and notes never wrap narrower than 60 (MIN_WIDTH): a smaller --width
+    # would be ignored, so it is refused as the docs say.
+    from netdsl.backends.sweep_report import MIN_WIDTH
+    from netdsl.cli import SWEEP_MIN_WIDTH
+
+    assert SWEEP_MIN_WIDTH == MIN_WIDTH == 60
+    with pytest.raises(SystemExit) as exited:  # argparse: a usage error
+        main(["sweep", V2, "--grid", "alpha=0.5,1.0", "--width", width])
+    out, err = capsys.readouterr()
+    assert (exited.value.code, out) == (2, "")
+    assert f"argument --width: expected at least 60 columns, got {int(width)}" in err
 
 
 def test_the_command_s_width(capsys, monkeypatch) -> None:

@@ -8,7 +8,7 @@ Every backend renders the same facts, so they all read them from here:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -128,11 +128,6 @@ def source_location(node: Node) -> str | None:
     return user_location(node)
 
 
-def fused_names(node: Node) -> list[str]:
-    """The op names of the layers a node absorbed, in order (``bn``, ``relu6``)."""
-    return [op_name(a.op) for a in node.fused]
-
-
 def absorbed_records(node: Node) -> list[dict[str, Any]]:
     """What a node absorbed: each layer's name, op, how and where it was written."""
     return [{"name": a.name, "op": op_name(a.op), "how": a.how, "source": user_location(a)}
@@ -185,21 +180,37 @@ def json_value(value: Any) -> Any:
     return format_value(value)
 
 
-def row_record(graph: Graph, row: Row) -> dict[str, Any]:
+def row_record(graph: Graph, row: Row,
+               holders: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The facts about one report row: a layer's :func:`layer_record`, or a rolled-up block
-    instance's summed figures, its block, its layers and what it reads and writes."""
+    instance's summed figures, its block, its layers, what they absorbed and what it reads
+    and writes.
+
+    ``holders`` (:func:`netdsl.backends.rollup.holders` of every row of the report) names
+    each input by the row that holds the layer writing it, so that an input rolled up into
+    a block is that block's row (``stage1``), not a layer no row shows. A layer's inputs
+    stay one per tensor read (beside ``input_shapes``); a block's name each row once.
+    """
     if row.block is None:
-        return {"kind": "layer", **layer_record(graph, row.node)}
+        record = {"kind": "layer", **layer_record(graph, row.node)}
+        if holders:
+            record["inputs"] = [holders.get(name, name) for name in record["inputs"]]
+        return record
     cost = row.cost
+    inputs: dict[str, list[int]] = {}  # shown name -> the shape of the first tensor read
+    for name in row.inputs:
+        shown = holders.get(name, name) if holders else name
+        inputs.setdefault(shown, list(graph[name].shape or ()))
     return {
         "kind": "block",
         "name": row.name,
         "op": row.op,
         "layers": [node.name for node in row.nodes],
-        "inputs": list(row.inputs),
-        "input_shapes": [list(graph[name].shape or ()) for name in row.inputs],
+        "inputs": list(inputs),
+        "input_shapes": list(inputs.values()),
         "output_shape": list(row.shape or ()),
         **cost_fields(cost),
+        "fused": [record for node in row.nodes for record in absorbed_records(node)],
         "blocks": [path for path, _ in row.clusters],
         "source": block_source(row),
         **({"estimate": estimate_record(cost.estimate)} if cost.estimate else {}),
@@ -364,7 +375,7 @@ def totals_rows(after: GraphCost, before: GraphCost | None) -> list[tuple[str, i
     add("  output writes", lambda c: c.memory.output)
     add("  weight reads", lambda c: c.memory.weights)
     add("activations (all layers)", lambda c: c.activations)
-    add("peak activations", lambda c: c.peak_activations)
+    add("peak activations (elements)", lambda c: c.peak_activations)
     return rows
 
 

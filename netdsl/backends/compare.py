@@ -18,6 +18,7 @@ import textwrap
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from netdsl.backends.common import CONVENTIONS
 from netdsl.backends.markdown import table
 from netdsl.ir.cost import GraphEstimate
 from netdsl.ir.graph import GraphCost
@@ -35,7 +36,7 @@ METRICS: tuple[tuple[str, str, Callable[[GraphCost], int]], ...] = (
     ("maccs", "MACCs", lambda c: c.maccs),
     ("flops", "FLOPs", lambda c: c.flops),
     ("memory_accesses", "memory accesses", lambda c: c.memory.total),
-    ("peak_activations", "peak activations", lambda c: c.peak_activations),
+    ("peak_activations", "peak activations (elements)", lambda c: c.peak_activations),
     ("layers", "layers", lambda c: 0),  # replaced per result below
 )
 
@@ -183,10 +184,11 @@ def render_compare_text(labels: Sequence[str], results: Sequence[CompileResult],
     cost = results[0].totals
     note = ("Ratios are to the first " + ("column" if len(head) <= width else "network")
             + f". Memory accesses: {cost.memory_model} model, in "
-            f"elements; dtype {cost.dtype}; batch {cost.batch}. MACCs count convolution and "
-            "dense multiply-accumulates only; FLOPs add the elementwise work."
+            f"elements; dtype {cost.dtype}; batch {cost.batch}. MACCs: "
+            f"{CONVENTIONS['maccs']}; FLOPs add the elementwise work."
             + _estimated_note(results) + _measured_note(benches))
-    lines += ["", *textwrap.wrap(note, max(40, min(width, len(head))))]
+    # Never inside a device's name (phone-2018) nor a hyphenated word.
+    lines += ["", *textwrap.wrap(note, max(40, min(width, len(head))), break_on_hyphens=False)]
     return "\n".join(lines) + "\n"
 
 

@@ -25,9 +25,9 @@ CSV_COLUMNS = (
     "memory_weights", "activations", "fused", "source",
 )
 #: Columns added after ``op`` when a row is a rolled-up block instance (--depth;
-#: :func:`netdsl.backends.rollup.rolled`): ``layer`` or ``block``, and how many layers the
-#: row holds.
-ROLLUP_COLUMNS = ("kind", "layers")
+#: :func:`netdsl.backends.rollup.rolled`): ``layer`` or ``block``, how many layers the
+#: row holds and how many layers those absorbed (the count its diagram box gives).
+ROLLUP_COLUMNS = ("kind", "layers", "absorbed")
 #: Columns added when the network was estimated on a device (--device).
 ESTIMATE_COLUMNS = ("intensity_maccs_per_byte", "bound", "est_seconds", "est_energy_joules")
 
@@ -46,12 +46,13 @@ def render(result: CompileResult, view: View = DEFAULT_VIEW) -> str:
     estimated = result.totals.estimate is not None
     rows = rollup.rows(graph, view.depth, view.expand)
     rolled = rollup.rolled(rows)  # of every row, so a summary has the same header
+    holders = rollup.holders(rows)  # and inputs name rows of the full report
     header = list(CSV_COLUMNS + ESTIMATE_COLUMNS * estimated)
     if rolled:
         header[2:2] = ROLLUP_COLUMNS
     writer.writerow(header)
     for row_ in rollup.largest(rows) if view.summary else rows:
-        r = row_record(graph, row_)
+        r = row_record(graph, row_, holders)
         row = [
             r["name"], r["op"], ";".join(r["inputs"]), "x".join(map(str, r["output_shape"])),
             r["params"], *r["params_breakdown"].values(), r["maccs"], r["flops"],
@@ -59,7 +60,8 @@ def render(result: CompileResult, view: View = DEFAULT_VIEW) -> str:
             ";".join(f["op"] for f in r.get("fused", ())), r["source"] or "",
         ]
         if rolled:
-            row[2:2] = [r["kind"], len(r["layers"]) if r["kind"] == "block" else 1]
+            row[2:2] = [r["kind"], len(r["layers"]) if r["kind"] == "block" else 1,
+                        len(r["fused"])]
         if estimated:
             e = r["estimate"]
             row += [e["intensity_maccs_per_byte"] if e["intensity_maccs_per_byte"] is not None

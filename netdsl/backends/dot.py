@@ -317,7 +317,7 @@ def _graph_label(graph: Graph, color_by: str, scale: RankScale) -> str:
     arguments = ", ".join(f"{k}={format_argument(v)}" for k, v in graph.arguments)
     totals = (f"params {commas(cost.params.total)} · MACCs {commas(cost.maccs)} · "
               f"memory accesses {commas(cost.memory.total)} · peak activations "
-              f"{commas(cost.peak_activations)} · model {human_bytes(cost.model_bytes)} "
+              f"{commas(cost.peak_activations)} elements · model {human_bytes(cost.model_bytes)} "
               f"({cost.dtype})")
     rows = [f"<b>{_html(f'{graph.name}({arguments})')}</b>", _html(totals)]
     if cost.estimate is not None:
@@ -338,9 +338,12 @@ def _graph_label(graph: Graph, color_by: str, scale: RankScale) -> str:
     elif color_by != "none":
         label = "estimated time" if color_by == "latency" else METRICS[color_by][0]
         rows.append(_html(f"fill: {label} per box, {_scale_text(scale, _shown(color_by))}"))
+        steps = scale.steps()
+        if scale:  # the swatches below: the white "0" is not one of the steps counted
+            rows.append(_html(_swatches_text(len(scale), len(steps))))
         cells = [_swatch(ZERO, "0")]
         cells += [_swatch(colour_at(t), _step_text(step, _shown(color_by)))
-                  for step, t in scale.steps()]
+                  for step, t in steps]
     if color_by != "none":
         legend = ('<tr><td align="left"><table border="0" cellspacing="2" cellpadding="3">'
                   f"<tr>{''.join(cells)}</tr></table></td></tr>")
@@ -375,6 +378,19 @@ def _scale_text(scale: RankScale, shown: Callable[[float], str]) -> str:
     return (f"by rank: {len(scale)} steps, {shown(scale.low)} to {shown(scale.high)}, "
             f"at even steps of colour (not in proportion; values within "
             f"{scale.tolerance:.0%} of each other share a step)")
+
+
+def _swatches_text(count: int, drawn: int) -> str:
+    """What the swatches under the legend are: the white 0 first, which is no step of the
+    scale (a box with none of the figure), then every step or ``drawn`` of ``count``; so
+    the cells add up to what the legend counts."""
+    if count == 1:
+        steps = "the one step"
+    elif drawn == count:
+        steps = f"each of the {count} steps"
+    else:
+        steps = f"{drawn} of the {count} steps, spread from the cheapest to the dearest"
+    return f"swatches: 0 (white: none), then {steps}"
 
 
 def _swatch(fill: str, text: str) -> str:

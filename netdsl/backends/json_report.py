@@ -56,6 +56,7 @@ def report_dict(result: CompileResult, view: View = DEFAULT_VIEW) -> dict[str, A
     graph = result.graph
     cost = result.totals
     rows = rollup.rows(graph, view.depth, view.expand)
+    holders = rollup.holders(rows)  # of every row: a summary's inputs name rows too
     if view.summary:
         rows = rollup.largest(rows)
     return {
@@ -83,7 +84,7 @@ def report_dict(result: CompileResult, view: View = DEFAULT_VIEW) -> dict[str, A
         "view": {"depth": view.depth, "expand": list(view.expand), "summary": view.summary},
         "notes": grouped_notes(result),
         "warnings": [d.to_dict() for d in result.warnings],
-        "layers": [row_record(graph, row) for row in rows],
+        "layers": [row_record(graph, row, holders) for row in rows],
     }
 
 

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 
 from netdsl.backends import rollup
 from netdsl.backends.common import (
+    CONVENTIONS,
     commas,
     estimate_summary,
-    fused_names,
     human_bytes,
     intensity_text,
     milliseconds,
@@ -55,7 +55,7 @@ def render(result: CompileResult, view: View = DEFAULT_VIEW) -> str:
          *([intensity_text(r.cost.estimate), r.cost.estimate.bound * bool(
              r.cost.estimate.seconds), milliseconds(r.cost.estimate.seconds)]
            if estimate else []),
-         "" if r.block else "+".join(fused_names(r.node))]
+         rollup.absorbed_text(r)]
         for r in rows
     ]
     lines += table(["layer", "op", *(["layers"] if rolled else []), "output", "params",
@@ -72,14 +72,14 @@ def render(result: CompileResult, view: View = DEFAULT_VIEW) -> str:
         ("MACCs", base.maccs, cost.maccs),
         ("FLOPs", base.flops, cost.flops),
         (f"memory accesses ({cost.memory_model})", base.memory.total, cost.memory.total),
-        ("peak activations", base.peak_activations, cost.peak_activations),
+        ("peak activations (elements)", base.peak_activations, cost.peak_activations),
         (f"model size ({cost.dtype}, bytes)", base.model_bytes, cost.model_bytes),
     ]
     lines += table(["total", "before passes", "after passes"],
                    [[label, commas(b), commas(a)] for label, b, a in totals], 1)
     lines.append("")
     lines.append(f"Model size {human_bytes(cost.model_bytes)} ({cost.dtype}); batch "
-                 f"{cost.batch}; MACCs count convolution and dense multiply-accumulates only; "
+                 f"{cost.batch}; MACCs: {CONVENTIONS['maccs']}; "
                  f"FLOPs = 2 x MACCs + elementwise work; memory accesses in elements, "
                  f"{cost.memory_model} model. Passes: {', '.join(result.options.passes)}.")
     return "\n".join(lines) + "\n"

@@ -20,6 +20,7 @@ import attrs
 
 from netdsl.ir.cost import LayerEstimate
 from netdsl.ir.graph import Graph, LayerCost, Node, Shape
+from netdsl.ir.ops import op_name
 
 
 @attrs.frozen
@@ -81,11 +82,34 @@ class Row:
         return self.slowest.cost.estimate.bound
 
     @property
+    def absorbed(self) -> int:
+        """How many layers the row's layers absorbed (batch norms folded, activations
+        fused): the count a diagram's box and a report's ``absorbed`` column show."""
+        return sum(len(node.fused) for node in self.nodes)
+
+    @property
     def inputs(self) -> tuple[str, ...]:
         """The tensors the row reads from outside itself, in order of first use."""
         inside = {node.name for node in self.nodes}
         return tuple(dict.fromkeys(name for node in self.nodes for name in node.inputs
                                    if name not in inside))
+
+
+def holders(found: Sequence[Row]) -> dict[str, str]:
+    """The row that holds each layer of ``found``, by layer name: what a report names as
+    an input when the layer that wrote it is rolled up into a block's row (``stage1``, not
+    ``stage1/ir/project/conv``, which is no row of the report)."""
+    return {node.name: row.name for row in found for node in row.nodes}
+
+
+def absorbed_text(row: Row) -> str:
+    """The ``absorbed`` cell of the text and Markdown tables: the op names a layer absorbed
+    (``bn+relu``), or for a rolled-up block how many layers its layers absorbed (``3
+    layers``, the count its diagram box gives; empty for none)."""
+    if row.block is None:
+        return "+".join(op_name(a.op) for a in row.node.fused)
+    count = row.absorbed
+    return "" if not count else f"{count} layer" + "s" * (count != 1)
 
 
 def collapsed_level(node: Node, collapse: int | None, expand: Sequence[str] = ()) -> int | None:

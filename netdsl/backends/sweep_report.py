@@ -53,6 +53,9 @@ HEADINGS = {
 }
 #: The width of the text report when none is given: that of ``netdsl compile``'s.
 DEFAULT_WIDTH = 120
+#: The narrowest the legend and notes wrap: never inside a device's name (phone-2018).
+#: ``netdsl sweep --width`` refuses less (netdsl.cli.SWEEP_MIN_WIDTH).
+MIN_WIDTH = 60
 
 
 class Sweep:
@@ -191,7 +194,8 @@ def render_sweep_text(rows: Sequence[SweepRow], x: Goal, y: Goal, *, sort: Goal 
                       source: str | None = None, width: int = DEFAULT_WIDTH) -> str:
     """A table, one line per variant, ``*`` marking the Pareto set, then a legend.
 
-    ``width`` is where the legend and notes wrap (at least 60 columns).
+    ``width`` is where the legend and notes wrap (at least :data:`MIN_WIDTH` columns: a
+    narrower width wraps there).
     """
     sweep = Sweep(rows, x, y, sort, dtype, batch, memory_model, source)
     header = ["*", *sweep.columns, *(HEADINGS[name] for name in sweep.figures)]
@@ -213,7 +217,7 @@ def render_sweep_text(rows: Sequence[SweepRow], x: Goal, y: Goal, *, sort: Goal 
         else:
             lines.append(line(values[:lead]) + "  " + _error(row))
     lines.append("")
-    wrap = max(60, width)  # never inside a device's name (phone-2018)
+    wrap = max(MIN_WIDTH, width)
     lines += textwrap.wrap(sweep.legend(), wrap, subsequent_indent="  ",
                            break_on_hyphens=False)
     lines += textwrap.wrap(sweep.notes(), wrap, break_on_hyphens=False)
@@ -223,17 +227,23 @@ def render_sweep_text(rows: Sequence[SweepRow], x: Goal, y: Goal, *, sort: Goal 
 def render_sweep_markdown(rows: Sequence[SweepRow], x: Goal, y: Goal, *,
                           sort: Goal | None = None, dtype: str = "fp32", batch: int = 1,
                           memory_model: str = "naive", source: str | None = None) -> str:
-    """A Markdown table (``*`` in the first column marks the Pareto set), then the legend."""
+    """A Markdown table (``*`` in the first column marks the Pareto set), then the legend.
+
+    The last column, ``error``, is there only when some variant failed: it holds that
+    variant's error in place of its figures.
+    """
     sweep = Sweep(rows, x, y, sort, dtype, batch, memory_model, source)
-    header = ["", *sweep.columns, *(HEADINGS[name] for name in sweep.figures), "error"]
-    align = ["---", *(["---:"] * (len(header) - 2)), "---"]
+    failed = not all(row.ok for row in sweep.rows)
+    header = ["", *sweep.columns, *(HEADINGS[name] for name in sweep.figures),
+              *(["error"] if failed else [])]
+    align = ["---", *(["---:"] * (len(header) - 1 - failed)), *(["---"] if failed else [])]
     lines = [f"### {_md(sweep.title())}", "", "| " + " | ".join(header) + " |",
              "| " + " | ".join(align) + " |"]
     for row in sweep.rows:
         values = ["\\*" if row.pareto else "",
                   *(_argument(row.arguments[n]) for n in sweep.names),
                   *(_cell(name, row.figure(name)) for name in sweep.figures),
-                  "" if row.ok else _error(row)]
+                  *([] if not failed else [""] if row.ok else [_error(row)])]
         lines.append("| " + " | ".join(_md(v) if i else v for i, v in enumerate(values)) + " |")
     lines += ["", _md(sweep.legend()).replace("*", "\\*", 1), "", _md(sweep.notes())]
     return "\n".join(lines) + "\n"
@@ -309,6 +319,6 @@ RENDERERS: dict[str, Callable[..., str]] = {
     "markdown": render_sweep_markdown,
 }
 
-__all__ = ["DEFAULT_WIDTH", "HEADINGS", "KEYS", "RENDERERS", "SCHEMA", "Goal", "directions",
-           "optimal_count", "passes_note", "render_sweep_csv", "render_sweep_json",
+__all__ = ["DEFAULT_WIDTH", "HEADINGS", "KEYS", "MIN_WIDTH", "RENDERERS", "SCHEMA", "Goal",
+           "directions", "optimal_count", "passes_note", "render_sweep_csv", "render_sweep_json",
            "render_sweep_markdown", "render_sweep_text", "sweep_record", "trade_off"]

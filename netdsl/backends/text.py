@@ -19,7 +19,6 @@ from netdsl.backends.common import (
     compact,
     diagnostic_location,
     estimate_summary,
-    fused_names,
     human_bytes,
     intensity_text,
     milliseconds,
@@ -89,8 +88,7 @@ def _columns(graph: Graph, exact: bool, full: bool, rolled: bool) -> list[Column
             columns.append(("uJ", ">", lambda r: significant(r.cost.estimate.energy_joules * 1e6)
                             if r.cost.estimate.energy_joules else ""))
     if full:
-        columns.append(("absorbed", "<", lambda r: "+".join(fused_names(r.node))
-                        if not r.block else ""))
+        columns.append(("absorbed", "<", rollup.absorbed_text))
     return columns
 
 
@@ -104,9 +102,10 @@ def estimate_lines(graph: Graph, width: int, count: int = 5) -> list[str]:
     lines += [f"  {label:<{label_width}}  {value}" for label, value in estimate_summary(estimate)]
     slowest = sorted((n for n in graph.nodes if n.cost.estimate.seconds),
                      key=lambda n: -n.cost.estimate.seconds)[:count]
+    # One precision for the list (0.5010 beside 0.4928, not 0.501): trailing zeros kept.
     lines += _wrap(f"  {'slowest':<{label_width}}  " + ", ".join(
-        f"{n.name} {milliseconds(n.cost.estimate.seconds)} ms ({n.cost.estimate.bound})"
-        for n in slowest), width, " " * (label_width + 4))
+        f"{n.name} {significant(n.cost.estimate.seconds * 1000, 4)} ms "
+        f"({n.cost.estimate.bound})" for n in slowest), width, " " * (label_width + 4))
     lines += _wrap("  Roofline: each layer takes max(FLOPs / 2 / peak MACC rate, bytes moved / "
                    "bandwidth) + the per-layer overhead; an estimate from published device "
                    "figures, not a measurement (docs/latency.md).", width, "    ")
@@ -265,8 +264,10 @@ def savings(result: CompileResult, width: int, max_notes: int = 8) -> list[str]:
         ("FLOPs", before.flops, after.flops),
         ("peak activations", before.peak_activations, after.peak_activations),
     ):
-        lines += _wrap(f"  {label:<16}  {commas(b)} -> {commas(a)}: {_change(b, a)}", width,
-                       " " * 20)
+        # Peak activations are elements; the bytes are the totals' peak activation memory.
+        unit = " elements" if label == "peak activations" else ""
+        lines += _wrap(f"  {label:<16}  {commas(b)} -> {commas(a)}{unit}: {_change(b, a)}",
+                       width, " " * 20)
     notes = [(run.name, d) for run in result.runs for d in run.diagnostics]
     if notes:
         # Refusals for the same reason ("'x' not folded: <reason>") are listed once.

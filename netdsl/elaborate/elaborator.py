@@ -34,7 +34,16 @@ from typing import Any
 
 import attrs
 
-from netdsl.diagnostics import Diagnostic, NetdslError, Note, Source, Span, did_you_mean, error
+from netdsl.diagnostics import (
+    Diagnostic,
+    NetdslError,
+    Note,
+    Source,
+    Span,
+    did_you_mean,
+    error,
+    warning,
+)
 from netdsl.elaborate.expressions import BUILTINS, Evaluator, bind_arguments, is_number
 from netdsl.elaborate.layers import LAYERS, MERGES, Args
 from netdsl.elaborate.translations import layer_hint
@@ -173,6 +182,7 @@ class Elaborator(Evaluator):
         self.errors: list[Diagnostic] = []
         self.omitted = 0
         self._error_keys: set[tuple[Any, ...]] = set()
+        self._warning_keys: set[tuple[Any, ...]] = set()
 
     # -- the network --------------------------------------------------------
 
@@ -951,7 +961,10 @@ class Elaborator(Evaluator):
         # parameters, and no parameter is given twice.
         spans = {name or params[i][0]: span for i, (name, _, span) in enumerate(args)}
         in_shape = frame.current.shape if frame.current is not None else None
-        op = layer.build(Args(layer.name, bound, spans, call.span, in_shape))
+        # After a failed statement the arguments are still checked, but nothing that
+        # reads the input (dwconv's channels): the layer is then skipped in new_node.
+        failed = frame.current is _FAILED and layer.name != "input"
+        op = layer.build(Args(layer.name, bound, spans, call.span, in_shape, failed))
         inputs = [] if frame.current is None or layer.name == "input" else [frame.current]
         tensor = self.new_node(op, inputs, frame, call.span, local)
         if layer.name == "input":
@@ -960,19 +973,66 @@ class Elaborator(Evaluator):
         frame.current = tensor
 
     def _merge_call(self, kind: str, args: list, frame: Frame, call: ast.Call, local: str):
+        """``add(x, ...)``: the current tensor, then the tensors named, in that order.
+
+        Naming the current tensor as well counts it twice (``add(x, y)`` right
+        after ``y = ...`` is y + x + y): that is the language's meaning, kept, but
+        warned about (W402). An E405 then names the operands as written.
+        """
         if frame.current is None:
             raise error("E401", f"'{kind}' has no input", call.span)
-        tensors = [frame.current]
+        current = frame.current
+        tensors = [current]
+        named: list[tuple[Tensor, Span | None]] = []
         for name, value, span in args:
             if name is not None or not isinstance(value, Tensor):
                 raise error("E304", f"'{kind}' takes named tensors, e.g. {kind}(x), got "
                             f"{show(value)}", span or call.span)
             tensors.append(value)
+            named.append((value, span or call.span))
         if len(tensors) < 2:
             raise error("E301", f"'{kind}' needs a tensor to merge with the current one",
                         call.span, hint=f"write {kind}(x) with a tensor named by 'x = ...', "
                         f"or use '{kind}:' with '|' branches")
-        frame.current = self.new_node(MERGES[kind](), tensors, frame, call.span, local)
+        again = [span for value, span in named if value.node == current.node]
+        written = None
+        if again and current is not _FAILED:
+            self._counted_twice(kind, current, named, again, frame)
+            written = [value for value, _ in named]  # the current tensor where it is named
+        frame.current = self.new_node(MERGES[kind](), tensors, frame, call.span, local,
+                                      written)
+
+    def _counted_twice(self, kind: str, current: Tensor, named: list[tuple[Tensor, Span | None]],
+                       again: list[Span | None], frame: Frame) -> None:
+        """W402 where a merge names the current tensor (its first operand): ``again``."""
+        span = again[0]
+        # One place, one warning: a loop, or a block called again, repeats the same mistake.
+        key = ("W402", _span_key(span))
+        if key in self._warning_keys:
+            return
+        self._warning_keys.add(key)
+        this = _source_text(span) or "it"
+        others = [_source_text(s) or "x" for value, s in named if value.node != current.node]
+        if others:
+            listed = " and ".join(dict.fromkeys(others))
+            doing = {"add": f"add {listed} to it", "mul": f"multiply it by {listed}",
+                     "concat": f"concatenate {listed} after it"}.get(kind, f"merge {listed} "
+                                                                        "with it")
+            hint = (f"the current tensor '{this}' is already the first operand: write "
+                    f"{kind}({', '.join(others)}) to {doing}")
+        else:
+            hint = (f"the current tensor '{this}' is already the first operand, so {kind}({this}) "
+                    f"merges it with itself; if that is meant, write '{kind}:' with two empty "
+                    f"'|' branches, else name the tensor to merge it with")
+        times = "twice" if len(again) == 1 else f"{len(again) + 1} times"
+        notes = [Note(f"the current tensor '{this}' is made here",
+                      self.nodes[current.node].span)]
+        found = NetdslError(warning(
+            "W402", f"'{kind}' counts '{this}' {times}: the current tensor is always a merge's "
+            "first operand", span, notes=notes, hint=hint))
+        for (_, name), call in zip(reversed(frame.blocks), reversed(frame.calls), strict=True):
+            found = _with_note(found, Note(f"in block '{name}' called here", call))  # as errors
+        self.loader.notes.extend(found.diagnostics)
 
     def _block(self, block: Block, args: list, frame: Frame, call: ast.Call, local: str) -> None:
         definition = block.definition
@@ -1008,25 +1068,46 @@ class Elaborator(Evaluator):
         frame.current = child.current
 
     def new_node(self, op: Any, inputs: list[Tensor], frame: Frame, span: Span | None,
-                 local: str) -> Tensor:
+                 local: str, written: list[Tensor] | None = None) -> Tensor:
+        """Append a layer of ``op`` on ``inputs``; the tensor it makes.
+
+        ``written`` is the merge's operands in the order the source writes them,
+        when that is not the order of ``inputs`` (a merge naming the current
+        tensor): an E405 names them in that order.
+        """
         for t in inputs:
             if t is _FAILED:
                 raise _Poisoned  # the layer's arguments were checked; its shape cannot be
         try:
             shape = infer_shape(op, [t.shape for t in inputs])
         except ShapeError as exc:
-            notes = []
-            if exc.code == "E405":
-                for t in inputs:
-                    notes.append(Note(f"operand of shape {'x'.join(map(str, t.shape))} "
-                                      "produced here", self.nodes[t.node].span))
-            raise error(exc.code, exc.message, span, notes=notes, hint=exc.hint) from None
+            raise self._shape_error(exc, op, written or inputs, span) from None
         if len(self.nodes) >= self.max_nodes:
             raise error("E501", self._too_large(), span, hint=self._nodes_hint())
         part = (frame.scope, local, frame.scope.claim(local))
         self.nodes.append(_Pending(op, [t.node for t in inputs], shape, span, frame.path, part,
                                    frame.blocks, frame.calls))
         return Tensor(len(self.nodes) - 1, shape)
+
+    def _shape_error(self, exc: ShapeError, op: Any, operands: list[Tensor],
+                     span: Span | None) -> NetdslError:
+        """The error for ``exc``; for E405 the operands in ``operands``' order, each once.
+
+        A tensor merged twice (``add(x)`` right after ``x = ...``) is one
+        operand to show: the rule is checked again on the distinct operands so
+        that the message names them in their order. Leaving out a repeat never
+        makes them fit: a shape always fits itself.
+        """
+        if exc.code != "E405":
+            return error(exc.code, exc.message, span, hint=exc.hint)
+        distinct = list({t.node: t for t in operands}.values())
+        try:
+            infer_shape(op, [t.shape for t in distinct])
+        except ShapeError as ordered:
+            exc = ordered
+        notes = [Note(f"operand of shape {'x'.join(map(str, t.shape))} produced here",
+                      self.nodes[t.node].span) for t in distinct]
+        return error(exc.code, exc.message, span, notes=notes, hint=exc.hint)
 
     # -- compound statements ------------------------------------------------
 
@@ -1104,7 +1185,8 @@ class ModuleLoader:
         self.limits = limits or Limits()
         self.cache: dict[str, Env] = {}
         self.loading: list[tuple[str, Span | None]] = []
-        #: Notes about definitions that replace imported ones (N204).
+        #: Notes and warnings about the program, reported when it compiles: definitions
+        #: that replace imported ones (N204), merges counting a tensor twice (W402).
         self.notes: list[Diagnostic] = []
 
     def module_env(self, module: ast.Module, net: ast.NetDef | None = None) -> Env:
@@ -1436,6 +1518,13 @@ def _span_key(span: Span | None) -> tuple[Any, ...] | None:
     if span is None:
         return None
     return span.filename, span.line, span.column, span.end_line, span.end_column
+
+
+def _source_text(span: Span | None) -> str | None:
+    """The source text ``span`` covers (``y`` of ``add(x, y)``); None across lines."""
+    if span is None or span.end_line != span.line:
+        return None
+    return span.source.line(span.line)[span.column - 1:span.end_column - 1] or None
 
 
 def _head(span: Span | None) -> Span | None:

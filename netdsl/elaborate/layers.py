@@ -17,17 +17,27 @@ from netdsl.ir.ops import REGISTRY, Padding
 
 
 class Args:
-    """Bound arguments of one layer call with typed, span-aware accessors."""
+    """Bound arguments of one layer call with typed, span-aware accessors.
+
+    ``in_shape`` is the shape of the layer's input (None for ``input``).
+    ``input_failed`` says the statement that should have made the input failed:
+    the arguments are still checked, each on its own (a bad one is an error of
+    this statement), but nothing may be concluded from the input, which the
+    elaborator then skips silently. So :meth:`channels_in` and any other reading
+    of the input must go through :meth:`input_shape`.
+    """
 
     def __init__(
         self, layer: str, values: dict[str, Any], spans: dict[str, Span | None],
         call_span: Span | None, in_shape: tuple[int, ...] | None,
+        input_failed: bool = False,
     ):
         self.layer = layer
         self.values = values
         self.spans = spans
         self.call_span = call_span
         self.in_shape = in_shape
+        self.input_failed = input_failed
 
     def span(self, name: str) -> Span | None:
         return self.spans.get(name) or self.call_span
@@ -128,12 +138,25 @@ class Args:
             self.fail(name, f"{name} must be one of {', '.join(choices)}, got {show(value)}")
         return label  # type: ignore[return-value]
 
+    def input_shape(self) -> tuple[int, ...] | None:
+        """The input's shape; None when the input failed (its shape is unknown)."""
+        assert self.in_shape is not None or self.input_failed, f"'{self.layer}' has no input"
+        return None if self.input_failed else self.in_shape
+
     def channels_in(self) -> int:
-        assert self.in_shape is not None
-        if len(self.in_shape) != 3:
+        """The channels of an HxWxC input (``dwconv``, ``instancenorm``); E402 for another rank.
+
+        When the input failed this is a stand-in, 1, so that the arguments read
+        after it are still checked; the layer built with it is never kept, since
+        the elaborator skips a layer whose input failed.
+        """
+        shape = self.input_shape()
+        if shape is None:
+            return 1
+        if len(shape) != 3:
             raise error("E402", f"'{self.layer}' expects an HxWxC input, got "
-                        f"{'x'.join(map(str, self.in_shape))}", self.call_span)
-        return self.in_shape[2]
+                        f"{'x'.join(map(str, shape))}", self.call_span)
+        return shape[2]
 
 
 def _layers() -> dict[str, Layer]:

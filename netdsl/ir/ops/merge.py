@@ -1,7 +1,10 @@
 """Merges of two or more tensors: ``add``, ``mul`` and ``concat``.
 
-They are called with named tensors (``add(x)``) or as ``add:`` with ``|``
-branches; the elaborator builds them, so their layers take no arguments.
+They are called with named tensors (``add(x)``: the current tensor, then x)
+or as ``add:`` with ``|`` branches; the elaborator builds them, so their layers
+take no arguments. The shape rules compare the operands in the order given and
+name the first pair that does not fit; the elaborator gives them in the order
+the source writes them when it reports E405.
 """
 
 from __future__ import annotations
