@@ -479,23 +479,28 @@ def parse_grid(items: Sequence[str], limits=None) -> dict[str, list[Any]]:
     """``--grid NAME=V1,V2,...`` options as ``{name: [values]}``, each value parsed as a
     ``--set`` value is (E309 naming the parameter when it is not one)."""
     from netdsl.elaborate.elaborator import parse_param_value
+    from netdsl.sweeps import check_variant_count
 
-    grid: dict[str, list[Any]] = {}
+    texts: dict[str, list[str]] = {}
+    variants = 1
     for item in items:
         name, sep, text = item.partition("=")
         name = name.strip()
         if not sep or not name.isidentifier():
             raise error("E309", f"--grid expects NAME=V1,V2,..., got {item!r}",
                         hint="for example --grid alpha=0.5,0.75,1.0")
-        if name in grid:
+        if name in texts:
             raise error("E309", f"--grid gives parameter '{name}' twice",
                         hint=f"give all its values in one --grid {name}=V1,V2,...")
         values = split_values(text)
         if not all(values):
             raise error("E309", f"--grid {name} has an empty value: {text.strip()!r}",
                         hint=f"separate the values with single commas, e.g. --grid {name}=1,2")
-        grid[name] = [parse_param_value(value, name, limits) for value in values]
-    return grid
+        variants *= len(values)
+        check_variant_count(variants)  # before parsing thousands of values
+        texts[name] = values
+    return {name: [parse_param_value(value, name, limits) for value in values]
+            for name, values in texts.items()}
 
 
 def pipeline(args: argparse.Namespace) -> tuple[str, ...]:
@@ -1463,36 +1468,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _write_outcome(args.json_outcome, args, _main(args))
 
 
+def _compare(args: argparse.Namespace) -> None:
+    """``netdsl compare``: the networks side by side, written where -o says."""
+    inputs = [split_variant(spec)[0] for spec in args.files]
+    write_output(_run_compare(args), args.output, inputs)
+
+
+#: The commands with a handler of their own, by name; ``check`` and ``compile`` share the
+#: code that follows in :func:`_main`.
+_COMMANDS = {
+    "passes": lambda args: _write_stdout(list_passes()),
+    "calibrate": _calibrate,
+    "devices": _devices,
+    "compare": _compare,
+    "export": _export,
+    "import": _import,
+    "bench": _bench,
+    "roofline": _roofline,
+    "sweep": _sweep,
+}
+
+
 def _main(args: argparse.Namespace) -> int:
     """The command ``args`` names; errors reported as ``--diagnostics`` asks."""
     try:
-        if args.command == "passes":
-            _write_stdout(list_passes())
-            return EXIT_OK
-        if args.command == "calibrate":
-            _calibrate(args)
-            return EXIT_OK
-        if args.command == "devices":
-            _devices(args)
-            return EXIT_OK
-        if args.command == "compare":
-            inputs = [split_variant(spec)[0] for spec in args.files]
-            write_output(_run_compare(args), args.output, inputs)
-            return EXIT_OK
-        if args.command == "export":
-            _export(args)
-            return EXIT_OK
-        if args.command == "import":
-            _import(args)
-            return EXIT_OK
-        if args.command == "bench":
-            _bench(args)
-            return EXIT_OK
-        if args.command == "roofline":
-            _roofline(args)
-            return EXIT_OK
-        if args.command == "sweep":
-            _sweep(args)
+        command = _COMMANDS.get(args.command)
+        if command is not None:
+            command(args)
             return EXIT_OK
         if args.command == "compile":  # the output files checked before compiling
             _check_outputs(args)

@@ -71,6 +71,9 @@ RESERVED = frozenset({"index", "pareto", "error", *FIGURES, *KEYS.values()})
 #: Below this many variants a sweep runs in this process by default: starting
 #: worker processes costs more than compiling a few networks (about 25 ms each).
 PROCESS_THRESHOLD = 16
+#: A sweep compiles at most this many variants (E309 beyond): a grid typed by mistake
+#: with thousands of values per parameter is refused at once, not compiled for hours.
+MAX_VARIANTS = 10_000
 
 
 @attrs.frozen
@@ -350,8 +353,9 @@ def sweep(
     Raises :class:`NetdslError` for what every variant would fail at: the
     source unreadable or not parsing, E203 for a grid or ``params`` name the
     network does not have (with the closest name), E309 for a grid with no
-    values, a value given twice, a name both swept and fixed, or a value that
-    is not a number, boolean, string or list; E601-E606 for the passes, their
+    values or more than :data:`MAX_VARIANTS` variants, a value given twice, a
+    name both swept and fixed, or a value that is not a number, boolean, string
+    or list; E601-E606 for the passes, their
     options and the device. ValueError for ``jobs`` below 1.
     """
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
@@ -400,24 +404,28 @@ def _check_grid(grid: Mapping[str, Iterable[Any]],
     if not isinstance(grid, Mapping):
         raise TypeError(f"grid must map parameter names to values, got {type(grid).__name__}")
     axes: dict[str, tuple[Any, ...]] = {}
+    variants = 1
     for name, values in grid.items():
         if isinstance(values, str | bytes) or not isinstance(values, Iterable):
             raise error("E309", f"the values of parameter '{name}' must be a list, got "
                         f"{values!r}", hint=f"for example {{'{name}': [0.5, 1.0]}}")
-        values = tuple(_normalise({name: v})[name] for v in values)
+        # At most one value more than a sweep may have: an endless iterable stops here.
+        values = tuple(_normalise({name: v})[name]
+                       for v in itertools.islice(values, MAX_VARIANTS + 1))
         if not values:
             raise error("E309", f"parameter '{name}' has no values to sweep",
                         hint="give at least one value")
         for value in values:
             _check_value(name, value)
-        seen: list[Any] = []
+        variants *= len(values)
+        check_variant_count(variants)
+        seen: dict[Any, Any] = {}
         for value in values:
-            for other in seen:
-                if _same(value, other):
-                    again = "" if repr(value) == repr(other) else f" (as {_shown(value)})"
-                    raise error("E309", f"parameter '{name}' is given the value "
-                                f"{_shown(other)} twice{again}", hint="give each value once")
-            seen.append(value)
+            other = seen.setdefault(_key(value), value)
+            if other is not value:
+                again = "" if repr(value) == repr(other) else f" (as {_shown(value)})"
+                raise error("E309", f"parameter '{name}' is given the value "
+                            f"{_shown(other)} twice{again}", hint="give each value once")
         if name in params:
             raise error("E309", f"parameter '{name}' is both swept and fixed",
                         hint="give it a list of values or one fixed value, not both")
@@ -425,6 +433,13 @@ def _check_grid(grid: Mapping[str, Iterable[Any]],
     for name, value in params.items():
         _check_value(name, _normalise({name: value})[name])
     return axes
+
+
+def check_variant_count(count: int) -> None:
+    """E309 when a grid has more than :data:`MAX_VARIANTS` variants."""
+    if count > MAX_VARIANTS:
+        raise error("E309", f"the grid has more than {MAX_VARIANTS:,} variants",
+                    hint="sweep fewer values at once, or fix some parameters with --set")
 
 
 def _check_value(name: str, value: Any) -> None:
@@ -440,11 +455,12 @@ def _is_value(value: Any) -> bool:
     return value is None or isinstance(value, bool | int | float | str)
 
 
-def _same(a: Any, b: Any) -> bool:
-    """Equal as arguments: 1 and 1.0 are the same size, True and 1 are not."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    return a == b
+def _key(value: Any) -> Any:
+    """A key equal for values equal as arguments: 1 and 1.0 are the same size, True and 1
+    are not; lists compare element by element."""
+    if isinstance(value, tuple):
+        return ("list", tuple(_key(item) for item in value))
+    return ("value", isinstance(value, bool), value)
 
 
 def _shown(value: Any) -> str:

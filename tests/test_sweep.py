@@ -274,6 +274,9 @@ def test_names_the_network_does_not_have_are_E203_before_compiling(monkeypatch) 
     ({"k": [1, {"a": 1}]}, None, "invalid value for parameter 'k': {'a': 1}"),
     ({"k": [1, 3]}, {"k": 1}, "parameter 'k' is both swept and fixed"),
     ({"k": [1]}, {"size": object}, "invalid value for parameter 'size'"),
+    ({"k": list(range(1, 102)), "width": list(range(1, 101))}, None,
+     "the grid has more than 10,000 variants"),
+    ({"k": itertools.count(1)}, None, "the grid has more than 10,000 variants"),  # endless
 ])
 def test_bad_grids_are_E309(grid, params, message) -> None:
     with pytest.raises(netdsl.NetdslError) as caught:
@@ -921,3 +924,15 @@ def test_the_command_s_width(capsys, monkeypatch) -> None:
     status, out, _ = run(capsys, *argv)
     widths = [len(line) for line in prose(out)]
     assert status == 0 and 100 < max(widths) <= 120
+
+
+def test_the_command_refuses_a_huge_grid_before_parsing_its_values(capsys, tmp_path) -> None:
+    """200 x 200 values: E309 at once, without parsing 400 values or compiling anything."""
+    path = tmp_path / "toy.net"
+    path.write_text(TOY)
+    many = ",".join(str(i) for i in range(1, 201))
+    status = main(["sweep", str(path), "--grid", f"k={many}", "--grid", f"width={many}"])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert err.startswith("error[E309]: the grid has more than 10,000 variants")
+

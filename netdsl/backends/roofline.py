@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from netdsl.diagnostics import error
@@ -115,16 +116,31 @@ def render_roofline(result: CompileResult, image_format: str = "svg",
 
     SVG and PDF carry no date, so the same result gives the same bytes.
     """
+    return save_figure(lambda: roofline_figure(result, device), image_format, STYLE,
+                       "the roofline chart")
+
+
+def save_figure(draw: Callable[[], Any], image_format: str, style: dict[str, Any],
+                purpose: str) -> bytes:
+    """The figure ``draw()`` makes, saved as ``svg``, ``png`` or ``pdf`` bytes under ``style``.
+
+    The format is checked (ValueError) and matplotlib required (E901 naming ``purpose``)
+    before anything is drawn; SVG and PDF carry no date and PNG no software name, so the
+    same figure gives the same bytes. The charts of netdsl (this one and the sweep's) are
+    saved through here.
+    """
     if image_format not in IMAGE_FORMATS:
         raise ValueError(f"image format must be one of {', '.join(IMAGE_FORMATS)}")
-    matplotlib = _matplotlib()
-    figure = roofline_figure(result, device)
+    from netdsl.bridge import require
+
+    matplotlib = require("matplotlib", purpose)
+    figure = draw()
     metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None},
                 "png": {"Software": None}}[image_format]
     buffer = io.BytesIO()
     with matplotlib.rc_context():
         matplotlib.rcdefaults()
-        matplotlib.rcParams.update(STYLE)
+        matplotlib.rcParams.update(style)
         figure.savefig(buffer, format=image_format, metadata=metadata)
     return buffer.getvalue()
 
@@ -635,4 +651,4 @@ def _overlap(a: tuple, b: tuple) -> float:
     return width * height if width > 0 and height > 0 else 0.0
 
 
-__all__ = ["IMAGE_FORMATS", "render_roofline", "roofline_figure"]
+__all__ = ["IMAGE_FORMATS", "render_roofline", "roofline_figure", "save_figure"]

@@ -26,7 +26,6 @@ own Agg canvas, pyplot is never touched, and SVG and PDF output are byte-stable
 
 from __future__ import annotations
 
-import io
 import itertools
 import math
 import textwrap
@@ -44,8 +43,8 @@ from netdsl.backends.sweep_report import (
 )
 from netdsl.sweeps import ESTIMATED, Objective, SweepRow, objective, pareto
 
-#: Image formats of :func:`render_sweep_chart`.
-IMAGE_FORMATS = ("svg", "png", "pdf")
+#: Image formats of :func:`render_sweep_chart`: the roofline chart's.
+IMAGE_FORMATS = roofline.IMAGE_FORMATS
 
 #: Colours: variants, and the Pareto front (Okabe and Ito's colour-blind-safe palette).
 VARIANT_COLOUR, FRONT_COLOUR = "#0072B2", "#D55E00"
@@ -121,18 +120,8 @@ def render_sweep_chart(rows: Sequence[SweepRow], x: Goal, y: Goal, image_format:
 
     SVG and PDF carry no date, so the same rows give the same bytes.
     """
-    if image_format not in IMAGE_FORMATS:
-        raise ValueError(f"image format must be one of {', '.join(IMAGE_FORMATS)}")
-    matplotlib = _matplotlib()
-    figure = sweep_figure(rows, x, y, title=title)
-    metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None},
-                "png": {"Software": None}}[image_format]
-    buffer = io.BytesIO()
-    with matplotlib.rc_context():
-        matplotlib.rcdefaults()
-        matplotlib.rcParams.update(STYLE)
-        figure.savefig(buffer, format=image_format, metadata=metadata)
-    return buffer.getvalue()
+    return roofline.save_figure(lambda: sweep_figure(rows, x, y, title=title), image_format,
+                                STYLE, "the sweep chart")
 
 
 def _value(row: SweepRow, name: str) -> float:
