@@ -769,7 +769,7 @@ class _Outcome:
         """A network that compiled: its name, layers as written and output shape."""
         shape = result.output_shape
         self.networks.append({"file": file, "network": result.name,
-                              "layers": len(result.baseline),
+                              "layers": len(result.elaborated),
                               "output_shape": None if shape is None else list(shape)})
 
     def add_error(self, exc: NetdslError) -> None:

@@ -88,6 +88,7 @@ class CompileResult:
     #: notes (N204: a block replacing an imported one) about input that compiled.
     warnings: tuple[Diagnostic, ...] = ()
     _baseline: Graph | None = attrs.field(default=None, init=False, eq=False)
+    _baseline_cost: GraphCost | None = attrs.field(default=None, init=False, eq=False)
 
     @property
     def baseline(self) -> Graph:
@@ -124,9 +125,19 @@ class CompileResult:
 
     @property
     def totals_unoptimized(self) -> GraphCost:
-        """Whole-network figures with shape inference and cost annotation only."""
-        assert self.baseline.cost is not None
-        return self.baseline.cost
+        """Whole-network figures with shape inference and cost annotation only.
+
+        Only the figures are kept, not the baseline graph they are computed from
+        (unless :attr:`baseline` was asked for): a report needs the totals, and a
+        second annotated copy of the network would double what a result holds.
+        """
+        if self._baseline_cost is None:
+            cost = (self._baseline.cost if self._baseline is not None
+                    else _baseline_totals(self))
+            assert cost is not None
+            object.__setattr__(self, "_baseline_cost", cost)
+        assert self._baseline_cost is not None
+        return self._baseline_cost
 
     def __repr__(self) -> str:
         """One line: the network, its layers, output shape, MACCs and parameters.
@@ -491,12 +502,28 @@ def _baseline(result: CompileResult) -> Graph:
     if tuple(options.passes) == BASELINE_PIPELINE:
         return result.graph
     baseline = result.elaborated
-    if (tuple(options.passes[:1]) == BASELINE_PIPELINE[:1] == ("infer-shapes",)
-            and result.runs and not result.runs[0].changed):
+    if _shapes_checked(result):
         for name in BASELINE_PIPELINE[1:]:
             baseline = make_pass(name, conventions).run(baseline).graph
         return baseline
     return run_pipeline(baseline, BASELINE_PIPELINE, conventions).graph
+
+
+def _shapes_checked(result: CompileResult) -> bool:
+    """Whether the pipeline's first pass was ``infer-shapes`` and found every shape right
+    (it then returned its input): the baseline can start after it."""
+    return (tuple(result.options.passes[:1]) == BASELINE_PIPELINE[:1] == ("infer-shapes",)
+            and bool(result.runs) and not result.runs[0].changed)
+
+
+def _baseline_totals(result: CompileResult) -> GraphCost | None:
+    """The totals of :func:`_baseline`'s graph, without keeping (or, where the baseline
+    ends with ``annotate-cost`` on checked shapes, building) its annotated nodes."""
+    if (_shapes_checked(result) and BASELINE_PIPELINE[1:] == ("annotate-cost",)
+            and tuple(result.options.passes) != BASELINE_PIPELINE):
+        annotate = make_pass("annotate-cost", result.options.conventions())
+        return annotate.totals(result.elaborated)
+    return _baseline(result).cost
 
 
 def compile_string(

@@ -115,7 +115,7 @@ def _savings(result: CompileResult) -> str:
     """One line: the layers the passes absorbed, and how many refusals they noted."""
     absorbed = [a for node in result.graph.nodes for a in node.fused]
     folded = sum(a.how == "folded" for a in absorbed)
-    text = (f"Passes: {len(result.baseline)} layers as written, {len(result.graph)} after: "
+    text = (f"Passes: {len(result.elaborated)} layers as written, {len(result.graph)} after: "
             f"{folded} batch norms folded, {len(absorbed) - folded} layers fused")
     refused = sum(len(run.diagnostics) for run in result.runs)
     if refused:

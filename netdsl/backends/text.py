@@ -251,12 +251,13 @@ def _change(before: int, after: int) -> str:
 
 def savings(result: CompileResult, width: int, max_notes: int = 8) -> list[str]:
     """What the optimisation passes did: layers absorbed, figures saved, and why not more."""
-    graph, baseline = result.graph, result.baseline
+    graph = result.graph
     after, before = result.totals, result.totals_unoptimized
     absorbed = [a for n in graph.nodes for a in n.fused]
     folded = sum(a.how == "folded" for a in absorbed)
     lines = ["What the passes saved"]
-    lines += _wrap(f"  layers            {len(baseline)} -> {len(graph)}: {folded} batch norms "
+    written = len(result.elaborated)  # the baseline's passes keep every layer
+    lines += _wrap(f"  layers            {written} -> {len(graph)}: {folded} batch norms "
                    f"folded, {len(absorbed) - folded} layers fused", width, " " * 20)
     for label, b, a in (
         ("parameters", before.params.total, after.params.total),
@@ -301,7 +302,7 @@ def render(result: CompileResult, view: View = DEFAULT_VIEW) -> str:
     if not view.summary:
         lines += layer_table(graph, width, rows)
         lines.append("")
-    lines += totals_table(graph.cost, result.baseline.cost)
+    lines += totals_table(graph.cost, result.totals_unoptimized)
     if graph.cost.estimate is not None:
         lines.append("")
         lines += estimate_lines(graph, width)

@@ -326,7 +326,8 @@ class Elaborator(Evaluator):
         names: list[str] = []
         used: set[str] = set()
         # Keyed by the id of a path or blocks tuple: many layers share each one (those
-        # of one frame), and self.nodes holds every one alive while these dicts live.
+        # of one frame). Every one exists before the loop below starts, so no two
+        # share an id, even once the pending layers holding some are let go.
         paths: dict[int, str] = {}
         rendered_blocks: dict[int, tuple[tuple[str, str], ...]] = {}
 
@@ -341,7 +342,11 @@ class Elaborator(Evaluator):
             return text
 
         nodes = []
-        for p in self.nodes:
+        # Each pending layer is let go once its node is made: with the parsed source
+        # still alive, the end of elaboration is a compilation's peak of memory.
+        pending, self.nodes = self.nodes, []
+        for i, p in enumerate(pending):
+            pending[i] = None
             prefix = render(p.prefix)
             full = f"{prefix}/{part_text(p.part)}" if prefix else part_text(p.part)
             unique, n = full, 1

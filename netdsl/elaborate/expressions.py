@@ -163,13 +163,18 @@ class Evaluator:
         spares a frame per ``else ... if``.
         """
         while True:
+            # The commonest nodes first, by exact type: a name or a number is most
+            # of what a network evaluates, and a class pattern per case costs more.
+            kind = type(node)
+            if kind is ast.Name:
+                return self.lookup(node.id, env, node.span)
+            if kind is ast.Num or kind is ast.Str:
+                return node.value
+            if kind is ast.IfExp:
+                test = node.test
+                node = node.body if self.truth(self.eval(test, env), test.span) else node.orelse
+                continue
             match node:
-                case ast.Num(value=value):
-                    return value
-                case ast.Str(value=value):
-                    return value
-                case ast.Name(id=name):
-                    return self.lookup(name, env, node.span)
                 case ast.InputRef():
                     return self.lookup("in", env, node.span)
                 case ast.ListExpr(items=items):
@@ -177,6 +182,20 @@ class Evaluator:
                     return tuple([self.eval(i, env) for i in items])
                 case ast.Binary():
                     return self._binary(node, env)
+                case ast.Compare():
+                    return self._compare(node, env)
+                case ast.Attribute():
+                    return self._attribute(self.eval(node.value, env), node)
+                case ast.FunCall():
+                    func = self.eval(node.func, env)
+                    args = self.eval_args(node.args, env)
+                    return self.call_function(func, args, node.span, node.func.span)
+                case ast.BoolOp(op=op, values=values):
+                    for value_node in values:
+                        value = self.truth(self.eval(value_node, env), value_node.span)
+                        if value == (op == "or"):
+                            return value
+                    return op == "and"
                 case ast.Unary(op=op, operand=operand):
                     value = self.eval(operand, env)
                     if not is_number(value):
@@ -185,25 +204,8 @@ class Evaluator:
                     return -value if op == "-" else value
                 case ast.Not(operand=operand):
                     return not self.truth(self.eval(operand, env), operand.span)
-                case ast.BoolOp(op=op, values=values):
-                    for value_node in values:
-                        value = self.truth(self.eval(value_node, env), value_node.span)
-                        if value == (op == "or"):
-                            return value
-                    return op == "and"
-                case ast.Compare():
-                    return self._compare(node, env)
-                case ast.IfExp(test=test, body=body, orelse=orelse):
-                    node = body if self.truth(self.eval(test, env), test.span) else orelse
-                    continue
-                case ast.FunCall():
-                    func = self.eval(node.func, env)
-                    args = self.eval_args(node.args, env)
-                    return self.call_function(func, args, node.span, node.func.span)
                 case ast.Index():
                     return self._index(node, env)
-                case ast.Attribute():
-                    return self._attribute(self.eval(node.value, env), node)
             raise AssertionError(f"unknown expression node {node!r}")
 
     # -- names --------------------------------------------------------------

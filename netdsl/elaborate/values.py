@@ -94,6 +94,7 @@ class _Required:
 
 
 REQUIRED = _Required()
+_ABSENT = object()  # what a scope gives for a name it does not hold (None is a value)
 
 
 class Env:
@@ -108,8 +109,9 @@ class Env:
     def lookup(self, name: str) -> Any:
         env: Env | None = self
         while env is not None:
-            if name in env.vars:
-                return env.vars[name]
+            value = env.vars.get(name, _ABSENT)
+            if value is not _ABSENT:
+                return value
             env = env.parent
         raise KeyError(name)
 

@@ -111,11 +111,15 @@ def peak_activations(graph: Graph) -> int:
     While a layer runs, its workspace (attention's Q, K, V, scores and
     context) is alive too.
     """
-    return _peak(graph.nodes, graph.outputs)
+    nodes = graph.nodes
+    sizes = [n.cost.activations if n.cost else _elements(n.shape) for n in nodes]
+    return _peak(nodes, graph.outputs, sizes, [n.cost.workspace if n.cost else 0 for n in nodes])
 
 
-def _peak(nodes: Sequence[Node], outputs: Sequence[str]) -> int:
-    """:func:`peak_activations` of ``nodes`` in order, ``outputs`` kept alive to the end."""
+def _peak(nodes: Sequence[Node], outputs: Sequence[str], sizes: Sequence[int],
+          workspaces: Sequence[int]) -> int:
+    """:func:`peak_activations` of ``nodes`` in order, ``outputs`` kept alive to the end;
+    ``nodes[i]`` writes ``sizes[i]`` elements and needs ``workspaces[i]`` while it runs."""
     owner: dict[str, str] = {}
     size: dict[str, int] = {}
     last_use: dict[str, int] = {}
@@ -126,7 +130,7 @@ def _peak(nodes: Sequence[Node], outputs: Sequence[str]) -> int:
             owner[node.name] = owner[node.inputs[0]]
         else:
             owner[node.name] = node.name
-            size[node.name] = node.cost.activations if node.cost else _elements(node.shape)
+            size[node.name] = sizes[i]
             last_use[node.name] = i
     end = len(nodes)
     for name in outputs:
@@ -139,8 +143,7 @@ def _peak(nodes: Sequence[Node], outputs: Sequence[str]) -> int:
         name = node.name
         if owner[name] == name:
             live += size[name]
-        cost = node.cost
-        busy = live + cost.workspace if cost else live
+        busy = live + workspaces[i]
         if busy > peak:
             peak = busy
         live -= frees.get(i, 0)
@@ -161,9 +164,28 @@ class AnnotateCost:
     dtype: str = attrs.field(default="fp32", validator=attrs.validators.in_(DTYPE_BYTES))
 
     def run(self, graph: Graph) -> PassResult:
+        nodes: list[Node] = []
+        totals, changed = self._annotate(graph, nodes)
+        if not changed and totals == graph.cost:
+            return PassResult(graph, False)
+        return PassResult(Graph(graph.name, tuple(nodes), graph.outputs, graph.arguments,
+                                totals), True)
+
+    def totals(self, graph: Graph) -> GraphCost:
+        """The totals :meth:`run` would give ``graph``, without building its annotated nodes.
+
+        What a report's figures "before passes" need: the baseline's totals, not a
+        second annotated copy of the network.
+        """
+        return self._annotate(graph, None)[0]
+
+    def _annotate(self, graph: Graph, nodes: list[Node] | None) -> tuple[GraphCost, bool]:
+        """The totals, and whether a node's cost changed; ``nodes`` (when a list) receives
+        every node with its cost."""
         memory_model, batch = self.memory_model, self.batch
         shapes: dict[str, Shape] = {}
-        nodes = []
+        sizes: list[int] = []  # what peak activations need of each cost, not the whole cost
+        workspaces: list[int] = []
         changed = False
         # The totals are summed field by field, not as cost objects, so that no
         # intermediate ParamCounts or MemoryAccesses is built per layer.
@@ -172,10 +194,14 @@ class AnnotateCost:
         for node in graph.nodes:
             cost = layer_cost(node, [shapes[i] for i in node.inputs], memory_model, batch)
             shapes[node.name] = node.shape
+            sizes.append(cost.activations)
+            workspaces.append(cost.workspace)
             if node.cost is None or cost != node.cost:  # else the node stays as it is
                 changed = True
-                node = replace_node(node, cost=cost)
-            nodes.append(node)
+                if nodes is not None:
+                    node = replace_node(node, cost=cost)
+            if nodes is not None:
+                nodes.append(node)
             params, memory = cost.params, cost.memory
             weights += params.weights
             biases += params.biases
@@ -194,13 +220,10 @@ class AnnotateCost:
             flops=flops,
             memory=MemoryAccesses(reads, writes, weight_reads),
             activations=activations,
-            peak_activations=_peak(nodes, graph.outputs),
+            peak_activations=_peak(graph.nodes, graph.outputs, sizes, workspaces),
             dtype=self.dtype,
             batch=batch,
             memory_model=memory_model,
             attention_maccs=attention,
         )
-        if not changed and totals == graph.cost:
-            return PassResult(graph, False)
-        return PassResult(Graph(graph.name, tuple(nodes), graph.outputs, graph.arguments,
-                                totals), True)
+        return totals, changed
