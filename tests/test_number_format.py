@@ -120,7 +120,10 @@ def test_byte_units_never_reach_their_next_unit(n: int) -> None:
 
 
 @pytest.mark.parametrize(("seconds", "text"), [
-    (0.0002298, "0.2298"), (1.5, "1,500"), (12.345, "12,345"), (0, "0")])
+    (0.0002298, "0.2298"), (1.5, "1,500"), (12.345, "12,345"), (0, "0"),
+    # four significant digits with their trailing zeros, as a column of them is read
+    (0.000501, "0.5010"), (0.0099996, "10.00"), (0.9999, "999.9"), (0.99996, "1,000"),
+    (2e-10, "0.0000002000")])
 def test_milliseconds_never_print_an_exponent(seconds, text) -> None:
     from netdsl.backends.common import milliseconds
 

@@ -276,13 +276,9 @@ def totals_record(cost: GraphCost) -> dict[str, Any]:
 
 
 def milliseconds(seconds: float) -> str:
-    """``0.2298`` ms: four significant digits, no exponent."""
-    ms = seconds * 1000
-    if not ms:
-        return "0"
-    if ms >= 1000:  # ``{:.4g}`` would switch to an exponent from 10,000 ms
-        return f"{ms:,.0f}"
-    return f"{ms:.4g}" if ms >= 0.001 else f"{ms:.6f}".rstrip("0")
+    """``0.2298`` ms: four significant digits with their trailing zeros (``0.5010`` beside
+    ``0.4928``, one precision down a column), no exponent; from 1,000 ms whole numbers."""
+    return significant(seconds * 1000, 4)
 
 
 def significant(value: float, digits: int = 3) -> str:
