@@ -78,8 +78,19 @@ def bind_arguments(
     come back as given, for the caller to evaluate. Raises E301 (count), E302
     (unknown keyword) or E303 (given twice).
     """
+    if len(args) <= len(params) and all(a[0] is None for a in args):
+        # Positional arguments only, as most calls are: each takes the next parameter.
+        bound = {params[i][0]: a[1] for i, a in enumerate(args)}
+        defaulted = set()
+        for name, default in params[len(args):]:
+            if default is REQUIRED:
+                break  # the general path below reports it
+            defaulted.add(name)
+            bound[name] = default
+        else:
+            return bound, defaulted
     names = [name for name, _ in params]
-    bound: BoundArgs = {}
+    bound = {}
     positional = [a for a in args if a[0] is None]
     if len(positional) > len(params):
         extra = positional[len(params)]

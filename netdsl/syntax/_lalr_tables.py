@@ -615,3 +615,119 @@ TERMINALS = {
     '_NL': '(#[^\n]*)?(\r?\n[\t ]*(#[^\n]*)?)+',
     '_POW': '**',
 }
+SCAN_ORDER = ('_POW', 'NAME', 'LINE_CONT', 'STRING', 'ADD_OP', 'COLON', 'COMMA', 'LPAR', 'LSQB', 'RPAR', 'RSQB', 'SEMICOLON', 'VBAR', 'NUMBER', 'DOT', '_NL', 'WS', 'COMP_OP', 'EQUAL', 'MUL_OP')
+SAFE = (
+    ('BLOCK', 'DEF', 'IMPORT', 'LET', 'LINE_CONT', 'NET', 'WS', '_NL'),  # 0
+    ('LINE_CONT', 'NAME', 'WS', '_NL'),  # 1
+    ('LINE_CONT', 'NAME', 'STRING', 'WS', '_NL'),  # 2
+    ('BLOCK', 'DEF', 'IMPORT', 'LET', 'LINE_CONT', 'NET', 'WS', '_NL'),  # 3
+    ('BLOCK', 'DEF', 'IMPORT', 'LET', 'LINE_CONT', 'NET', 'WS', '_NL'),  # 4
+    ('BLOCK', 'DEF', 'IMPORT', 'LET', 'LINE_CONT', 'NET', 'WS', '_NL'),  # 5
+    ('LINE_CONT', 'WS', '_NL'),  # 6
+    ('LINE_CONT', 'WS', '_NL'),  # 7
+    ('COLON', 'EQUAL', 'LINE_CONT', 'LPAR', 'WS', '_NL'),  # 8
+    ('LINE_CONT', 'LPAR', 'WS', '_NL'),  # 9
+    ('EQUAL', 'LINE_CONT', 'WS', '_NL'),  # 10
+    ('COLON', 'LINE_CONT', 'LPAR', 'WS', '_NL'),  # 11
+    ('LINE_CONT', 'WS', '_NL'),  # 12
+    ('LINE_CONT', 'NAME', 'WS', '_NL'),  # 13
+    ('LINE_CONT', 'NAME', 'RPAR', 'WS', '_NL'),  # 14
+    ('COLON', 'LINE_CONT', 'WS', '_NL'),  # 15
+    ('ADD_OP', 'IN', 'LINE_CONT', 'LPAR', 'LSQB', 'NAME', 'NOT', 'NUMBER', 'STRING', 'WS', '_NL'),  # 16
+    ('LINE_CONT', 'WS', '_NL'),  # 17
+    ('AS', 'DOT', 'IF', 'LINE_CONT', 'LPAR', 'SEMICOLON', 'STAR', 'WS', '_NL'),  # 18
+    ('AS', 'IF', 'LINE_CONT', 'LPAR', 'SEMICOLON', 'STAR', 'WS', '_NL'),  # 19
+    ('COMMA', 'EQUAL', 'LINE_CONT', 'RPAR', 'WS', '_NL'),  # 20
+    ('COLON', 'EQUAL', 'LINE_CONT', 'WS', '_NL'),  # 21
+    ('COMMA', 'LINE_CONT', 'RPAR', 'WS', '_NL'),  # 22
+    ('ADD_OP', 'IN', 'LINE_CONT', 'LPAR', 'LSQB', 'NAME', 'NUMBER', 'STRING', 'WS', '_NL'),  # 23
+    ('ADD_OP', 'AND', 'COLON', 'COMMA', 'COMP_OP', 'DOT', 'ELSE', 'IF', 'LINE_CONT', 'LPAR', 'LSQB', 'MUL_OP', 'OR', 'RPAR', 'RSQB', 'SEMICOLON', 'WS', '_NL', '_POW'),  # 24
+    ('ADD_OP', 'IN', 'LINE_CONT', 'LPAR', 'LSQB', 'NAME', 'NOT', 'NUMBER', 'RSQB', 'STRING', 'WS', '_NL'),  # 25
+    ('ADD_OP', 'IN', 'LINE_CONT', 'LPAR', 'LSQB', 'NAME', 'NOT', 'NUMBER', 'STRING', 'WS', '_NL'),  # 26
+    ('AND', 'COLON', 'COMMA', 'ELSE', 'IF', 'LINE_CONT', 'OR', 'RPAR', 'RSQB', 'SEMICOLON', 'WS', '_NL'),  # 27
+    ('ADD_OP', 'AND', 'COLON', 'COMMA', 'COMP_OP', 'ELSE', 'IF', 'LINE_CONT', 'OR', 'RPAR', 'RSQB', 'SEMICOLON', 'WS', '_NL'),  # 28
+    ('AND', 'COLON', 'COMMA', 'COMP_OP', 'ELSE', 'IF', 'LINE_CONT', 'OR', 'RPAR', 'RSQB', 'SEMICOLON', 'WS', '_NL'),  # 29
+    ('LINE_CONT', 'SEMICOLON', 'WS', '_NL'),  # 30
+    ('ADD_OP', 'AND', 'COLON', 'COMMA', 'COMP_OP', 'ELSE', 'IF', 'LINE_CONT', 'MUL_OP', 'OR', 'RPAR', 'RSQB', 'SEMICOLON', 'WS', '_NL'),  # 31
+    ('AS', 'COLON', 'COMMA', 'ELSE', 'IF', 'LINE_CONT', 'OR', 'RPAR', 'RSQB', 'SEMICOLON', 'WS', '_NL'),  # 32
+    ('COLON', 'COMMA', 'IF', 'LINE_CONT', 'RPAR', 'RSQB', 'SEMICOLON', 'WS', '_NL'),  # 33
+    ('FOR', 'FROM', 'IF', 'LET', 'LINE_CONT', 'NAME', 'REPEAT', 'RESIDUAL', 'WS', '_NL'),  # 34
+    ('AS', 'DOT', 'IF', 'LINE_CONT', 'LPAR', 'SEMICOLON', 'STAR', 'WS', '_NL'),  # 35
+    ('ADD_OP', 'IN', 'LINE_CONT', 'LPAR', 'LSQB', 'NAME', 'NOT', 'NUMBER', 'RPAR', 'STAR', 'STRING', 'WS', '_NL'),  # 36
+    ('COMMA', 'LINE_CONT', 'RPAR', 'WS', '_NL'),  # 37
+    ('LINE_CONT', 'RPAR', 'WS', '_NL'),  # 38
+    ('COMMA', 'LINE_CONT', 'RSQB', 'WS', '_NL'),  # 39
+    ('ADD_OP', 'IN', 'LINE_CONT', 'LPAR', 'LSQB', 'NAME', 'NUMBER', 'STRING', 'WS', '_NL'),  # 40
+    ('ADD_OP', 'IN', 'LINE_CONT', 'LPAR', 'LSQB', 'NAME', 'NUMBER', 'STRING', 'WS', '_NL'),  # 41
+    ('ADD_OP', 'IN', 'LINE_CONT', 'LPAR', 'LSQB', 'NAME', 'NOT', 'NUMBER', 'STRING', 'WS', '_NL'),  # 42
+    ('ADD_OP', 'IN', 'LINE_CONT', 'LPAR', 'LSQB', 'NAME', 'NOT', 'NUMBER', 'STRING', 'WS', '_NL'),  # 43
+    ('AS', 'COLON', 'DOT', 'EQUAL', 'IF', 'LINE_CONT', 'LPAR', 'SEMICOLON', 'STAR', 'WS', '_NL'),  # 44
+    ('COLON', 'IF', 'LINE_CONT', 'WS', '_NL'),  # 45
+    ('FOR', 'FROM', 'IF', 'LET', 'LINE_CONT', 'NAME', 'REPEAT', 'RESIDUAL', 'WS', '_NL'),  # 46
+    ('AS', 'IF', 'LINE_CONT', 'SEMICOLON', 'STAR', 'WS', '_NL'),  # 47
+    ('FOR', 'FROM', 'IF', 'LET', 'LINE_CONT', 'NAME', 'REPEAT', 'RESIDUAL', 'WS', '_NL'),  # 48
+    ('LINE_CONT', 'SEMICOLON', 'WS', '_NL'),  # 49
+    ('ADD_OP', 'AND', 'COMMA', 'COMP_OP', 'DOT', 'EQUAL', 'IF', 'LINE_CONT', 'LPAR', 'LSQB', 'MUL_OP', 'OR', 'RPAR', 'WS', '_NL', '_POW'),  # 50
+    ('AS', 'IF', 'LINE_CONT', 'SEMICOLON', 'STAR', 'WS', '_NL'),  # 51
+    ('COMMA', 'LINE_CONT', 'RPAR', 'WS', '_NL'),  # 52
+    ('COMMA', 'LINE_CONT', 'RSQB', 'WS', '_NL'),  # 53
+    ('LINE_CONT', 'RSQB', 'WS', '_NL'),  # 54
+    ('ELSE', 'LINE_CONT', 'WS', '_NL'),  # 55
+    ('COMMA', 'IN', 'LINE_CONT', 'WS', '_NL'),  # 56
+    ('LINE_CONT', 'NAME', 'WS', '_NL'),  # 57
+    ('BLOCK', 'DEF', 'ELIF', 'ELSE', 'FOR', 'FROM', 'IF', 'IMPORT', 'LET', 'LINE_CONT', 'NAME', 'NET', 'REPEAT', 'RESIDUAL', 'WS', '_NL'),  # 58
+    ('LINE_CONT', 'STRING', 'WS', '_NL'),  # 59
+    ('AS', 'LINE_CONT', 'SEMICOLON', 'WS', '_NL'),  # 60
+    ('AS', 'IF', 'LINE_CONT', 'SEMICOLON', 'WS', '_NL'),  # 61
+    ('FROM', 'LET', 'LINE_CONT', 'NAME', 'WS', '_NL'),  # 62
+    ('ADD_OP', 'IN', 'LINE_CONT', 'LPAR', 'LSQB', 'NAME', 'NOT', 'NUMBER', 'RPAR', 'STAR', 'STRING', 'WS', '_NL'),  # 63
+    ('COMMA', 'IN', 'LINE_CONT', 'WS', '_NL'),  # 64
+    ('AS', 'COLON', 'DOT', 'IF', 'LINE_CONT', 'LPAR', 'SEMICOLON', 'STAR', 'WS', '_NL'),  # 65
+    ('AS', 'COLON', 'LINE_CONT', 'SEMICOLON', 'WS', '_NL'),  # 66
+    ('AS', 'IF', 'LINE_CONT', 'SEMICOLON', 'WS', '_NL'),  # 67
+    ('AS', 'DOT', 'EQUAL', 'IF', 'LINE_CONT', 'LPAR', 'SEMICOLON', 'STAR', 'WS', '_NL'),  # 68
+    ('COLON', 'COMMA', 'LINE_CONT', 'RPAR', 'RSQB', 'SEMICOLON', 'WS', '_NL'),  # 69
+    ('ELIF', 'ELSE', 'FOR', 'FROM', 'IF', 'LET', 'LINE_CONT', 'NAME', 'REPEAT', 'RESIDUAL', 'WS', '_NL'),  # 70
+    ('LINE_CONT', 'VBAR', 'WS', '_NL'),  # 71
+    ('LINE_CONT', 'NAME', 'WS', '_NL'),  # 72
+    ('ELIF', 'ELSE', 'FOR', 'FROM', 'IF', 'LET', 'LINE_CONT', 'NAME', 'REPEAT', 'RESIDUAL', 'WS', '_NL'),  # 73
+    ('ELIF', 'ELSE', 'FOR', 'FROM', 'IF', 'LET', 'LINE_CONT', 'NAME', 'REPEAT', 'RESIDUAL', 'WS', '_NL'),  # 74
+    ('FROM', 'LET', 'LINE_CONT', 'NAME', 'WS', '_NL'),  # 75
+    ('LINE_CONT', 'VBAR', 'WS', '_NL'),  # 76
+    ('LINE_CONT', 'VBAR', 'WS', '_NL'),  # 77
+    ('LINE_CONT', 'VBAR', 'WS', '_NL'),  # 78
+    ('ADD_OP', 'AND', 'AS', 'BLOCK', 'COLON', 'COMMA', 'COMP_OP', 'DEF', 'DOT', 'ELIF', 'ELSE', 'EQUAL', 'FOR', 'FROM', 'IF', 'IMPORT', 'IN', 'LET', 'LINE_CONT', 'LPAR', 'LSQB', 'MUL_OP', 'NAME', 'NET', 'NOT', 'NUMBER', 'OR', 'REPEAT', 'RESIDUAL', 'RPAR', 'RSQB', 'SEMICOLON', 'STAR', 'STRING', 'VBAR', 'WS', '_NL', '_POW'),  # 79
+)
+BLANKS = ('WS',)
+TRAIL = 'WS'
+SEEDS = {
+    '(': 'LPAR',
+    ')': 'RPAR',
+    '*': 'STAR',
+    '**': '_POW',
+    ',': 'COMMA',
+    '.': 'DOT',
+    ':': 'COLON',
+    ';': 'SEMICOLON',
+    '=': 'EQUAL',
+    '[': 'LSQB',
+    ']': 'RSQB',
+    'and': 'AND',
+    'as': 'AS',
+    'block': 'BLOCK',
+    'def': 'DEF',
+    'elif': 'ELIF',
+    'else': 'ELSE',
+    'for': 'FOR',
+    'from': 'FROM',
+    'if': 'IF',
+    'import': 'IMPORT',
+    'in': 'IN',
+    'let': 'LET',
+    'net': 'NET',
+    'not': 'NOT',
+    'or': 'OR',
+    'repeat': 'REPEAT',
+    'residual': 'RESIDUAL',
+    '|': 'VBAR',
+}

@@ -9,9 +9,14 @@ the grammar into tables ahead of time (:func:`generate_tables` writes
 neither Lark nor the analysis runs when netdsl starts; a grammar edited
 without regenerating is analysed again at start-up instead.
 
-This module drives those tables in one loop: it lexes each token with the
-lexer of the current state, shifts and reduces, and each reduction builds its
-AST node at once, no parse tree in between. A value on the parser's stack is
+This module drives those tables in one loop: it takes each token as the
+lexer of the current state lexes it, shifts and reduces, and each reduction
+builds its AST node at once, no parse tree in between. The tokens mostly come
+from one cut of the whole text by the lexer that knows every terminal, taken
+where the state's own lexer provably lexes the same (see :class:`_Tables`).
+The rules' builders are bound once per builder class, not per parse, and the
+frequent nodes and spans are made by makers that skip attrs' ``__init__``
+(:func:`_maker`). A value on the parser's stack is
 an *entry*, ``(payload, line, column, end_line, end_column, height)``: a
 token's text or a node, where it starts and ends, and a bound on how deeply
 it nests. A node's span runs from its first token to its last, which is what
@@ -31,10 +36,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import math
 import re
+import types
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -118,16 +125,28 @@ def _check_size(text: str, filename: str, limits: Limits) -> None:
 
 #: In a lexer's table, marks an ignored terminal without newlines: skipped at once.
 _BLANKS: Any = object()
+#: The type :meth:`_Tables.classify` gives such a terminal when every state's lexer skips
+#: it where the root lexer finds it.
+_SPACE: Any = object()
 
 
 class _Tables:
     """The generated tables (see :func:`analyse_grammar`), ready to drive.
 
-    Lexing dispatches on a token's first character: the lexer of a state
-    tries, in its order, only the terminals that can start with it (a lone
-    one-character terminal needs no pattern at all). That finds what the
-    lexer's whole alternation finds, since the others cannot match there.
-    Each lexer's table of characters fills as characters are first seen.
+    Lexing has two ways, giving the same tokens. The root lexer (the one that
+    knows every terminal) cuts the whole text into tokens at once, in one call
+    (:meth:`scan`); the parser takes such a token as it is where the state's
+    own lexer provably lexes the same one there (:attr:`fast`, :attr:`safe`),
+    which is nearly everywhere. Elsewhere (a keyword the state does not
+    accept, say: ``conv(8) ifx > 1`` is ``if x > 1`` after a call) the state's
+    lexer lexes that token itself (:func:`_lex_at`), and the root's tokens are
+    taken up again where one starts at the same place.
+
+    The state's lexer dispatches on a token's first character: it tries, in
+    its order, only the terminals that can start with it (a lone one-character
+    terminal needs no pattern at all). That finds what the lexer's whole
+    alternation finds, since the others cannot match there. Each lexer's table
+    of characters fills as characters are first seen.
     """
 
     def __init__(self, data: Any):
@@ -152,6 +171,105 @@ class _Tables:
         self._compiled: dict[tuple[str, ...], Callable] = {}
         #: (state below, state, lookahead) -> (state reached, rules reduced on the way).
         self.chains: dict[tuple[int, int, str], tuple[int, tuple[int, ...]]] = {}
+        #: The reductions bound to each builder class (:class:`_Binding`), made once.
+        self.bindings: dict[type, _Binding] = {}
+        self._scan_setup(data)
+
+    def _scan_setup(self, data: Any) -> None:
+        """What lexing whole texts with the root lexer needs (see :meth:`scan`), from the
+        analysis in the tables (:func:`_scan_analysis`).
+
+        ``safe[state]``: the token types (as the root lexer gives them, keywords
+        included) that the state's lexer lexes alike wherever the root lexer finds
+        them; ``fast[state]``: those of them that need nothing but shifting (no
+        newline, bracket or ignored token); ``opening[state]`` and
+        ``closing[state]``: its brackets. All empty for every state when the
+        root lexer's patterns are outside what :func:`_scannable` vouches for.
+        """
+        self._split: Callable[[str, int], list[str]] | None = None
+        self._root_words = self.lexers[self.root_lexer][1]
+        #: Ignored terminals without newlines that every state's lexer skips alike.
+        self._blanks = frozenset(data.BLANKS)
+        #: The text of a cut token -> (its type from the root lexer, the token's own text
+        #: and its length, the cut token's length: see :meth:`classify`), for the string
+        #: terminals and keywords; each parse adds the others it meets to a copy.
+        self.kinds: dict[str, tuple[Any, str, int, int]] = {"": (None, "", 0, 0)}
+        empty: tuple[frozenset[str], ...] = tuple(frozenset() for _ in self.state_lexers)
+        #: No token types for any state (while the first branches of the loop are off).
+        self.none = empty
+        self.safe = self.fast = self.opening = self.closing = empty
+        if not data.SCAN_ORDER:
+            return
+        by_lexer = [frozenset(types) for types in data.SAFE]
+        special = self.ignore | self.newline_types | _OPEN | _CLOSE
+        self.safe = tuple(by_lexer[i] for i in self.state_lexers)
+        self.fast = tuple(frozenset(types - special) for types in self.safe)
+        self.opening = tuple(types & _OPEN for types in self.safe)
+        self.closing = tuple(types & _CLOSE for types in self.safe)
+        joined = "|".join(f"(?:{_without_groups(self.patterns[name])})"
+                          for name in data.SCAN_ORDER)
+        trail = f"(?:{_without_groups(self.patterns[data.TRAIL])})?" if data.TRAIL else ""
+        # any other character: a token of its own; the one group: each token, as split
+        # returns it (with the empty text between two, and the rest)
+        self._split = re.compile(f"((?:{joined}|[\\s\\S]){trail})").split
+        for word, kind in data.SEEDS.items():
+            self.kinds[word] = (_SPACE if kind in self._blanks else kind, word, len(word),
+                                len(word))
+
+    @property
+    def scan_on(self) -> bool:
+        """Whether :meth:`scan` cuts texts (else each token is lexed by its state's lexer)."""
+        return self._split is not None
+
+    def scan(self, text: str) -> list[str]:
+        """The root lexer's tokens of ``text``, every character in one, in order.
+
+        Spaces that follow a token are cut with it (:meth:`classify` tells the
+        token's own text); a character where no terminal matches is a token of
+        its own, of no type. Empty when whole-text lexing is off.
+        """
+        return [token for part in self.cuts(text) for token in part]
+
+    def cuts(self, text: str, size: int = 65_536) -> Iterator[list[str]]:
+        """:meth:`scan` of ``text``, ``size`` tokens at a time: no more are held at once.
+
+        Each part is cut with the whole rest of the text in view (``split`` with a
+        count), so a token is never cut short where a part ends.
+        """
+        if self._split is None:
+            return
+        rest = text
+        while rest:
+            parts = self._split(rest, size)  # '', token, '', token, ..., the rest
+            rest = parts[-1]
+            yield parts[1::2]
+
+    def classify(self, text: str, token: str, pos: int) -> tuple[Any, str, int, int]:
+        """``(type, own text, its length, length)`` of the cut token ``token``, found at
+        ``pos`` of ``text``: the type the root lexer gives it, and its text without the
+        spaces cut with it.
+
+        The type is :data:`_SPACE` for spaces that every state skips alike; None
+        for a character no terminal matches and for a token that starts with a
+        character outside ASCII (the first characters are known for ASCII only,
+        so :meth:`_safe_types` vouches for none of them). Both depend on the
+        token's text alone (:func:`_scannable`), so the parser keeps them by text.
+        """
+        m = self.root_match()(text, pos) if token and token[0] < "\x80" else None
+        if m is None:
+            return None, token, len(token), len(token)
+        own = token[:m.end() - pos]
+        kind = m.lastgroup
+        if kind in self._blanks:
+            kind = _SPACE
+        elif kind in self._root_words:
+            kind = self._root_words[kind].get(own, kind)
+        found = kind, own, len(own), len(token)
+        if own in self.kinds and len(token) - len(own) <= 4:
+            # a keyword or punctuation with a few spaces: kept for every parse (their
+            # number is bounded, unlike names and numbers)
+            self.kinds[token] = found
+        return found
 
     def first_use(self, state: int, char: str) -> tuple:
         """The entry of ``char`` in the lexer of ``state``, made on first use.
@@ -218,6 +336,224 @@ class _Tables:
         return found
 
 
+def _scan_analysis(data: dict[str, Any]) -> dict[str, Any]:
+    """How the root lexer may cut whole texts for the parser (see :class:`_Tables`): plain
+    data, made with the tables (:func:`analyse_grammar`) from their lexers.
+
+    ``SCAN_ORDER``: the root lexer's terminals in the order the scanner tries them
+    (:func:`_scan_order`); empty when a pattern is outside what :func:`_scannable`
+    vouches for, which turns the cut off. ``SAFE``: per lexer, the root lexer's token
+    types it lexes alike (:func:`_safe_types`). ``BLANKS``: the ignored terminals
+    without newlines that every state's lexer skips alike; ``TRAIL``: the one of them
+    cut with the token before it, or None. ``SEEDS``: the type the root lexer gives the
+    text of each string terminal and keyword, where that text is a whole token.
+    """
+    names_of, root = data["LEXERS"], data["ROOT_LEXER"]
+    root_names, root_words = names_of[root][:2]
+    patterns, first = data["PATTERNS"], data["FIRST_CHARS"]
+    off = {"SCAN_ORDER": (), "SAFE": (), "BLANKS": (), "TRAIL": None, "SEEDS": {}}
+    parsed = {name: _parsed(patterns[name]) for name in root_names}
+    if any(items is None or not _plain(items) for items in parsed.values()):
+        return off
+    known: dict[tuple[tuple[str, ...], str], tuple[str, ...]] = {}  # lexers alike
+    safe = []
+    for names, words, _ in names_of:
+        key = (names, repr(sorted(words.items())))
+        if key not in known:
+            known[key] = tuple(sorted(_safe_types(data, names, words)))
+        safe.append(known[key])
+    by_state = [set(safe[i]) for i in data["STATE_LEXERS"]]
+    ignore, newline_types = set(data["IGNORE"]), set(data["NEWLINE_TYPES"])
+    blanks = tuple(sorted(kind for kind in ignore - newline_types
+                          if all(kind in types for types in by_state)))
+    # Spaces after a token are cut with it: one token fewer to look at. Only where the
+    # root lexer itself takes them as those spaces (nothing before them in its order
+    # can start with a character they start with).
+    trail = None
+    if len(blanks) == 1:
+        (blank,) = blanks
+        before = root_names[:root_names.index(blank)]
+        if first[blank] is not None and all(
+                first[n] is not None and not set(first[n]) & set(first[blank])
+                for n in before):
+            trail = blank
+    order = _scan_order(root_names, patterns, first, parsed)
+    scanner = re.compile("|".join(f"(?:{_without_groups(patterns[n])})" for n in order))
+    if scanner.groups or scanner.match(""):
+        return off
+    root_match = re.compile("|".join(f"(?P<{n}>{patterns[n]})" for n in root_names)).match
+    seeds = {}
+    for word in sorted({*(data["TERMINALS"][n] for n in data["STRINGS"]),
+                        *(w for ws in root_words.values() for w in ws)}):
+        m = root_match(word)
+        if m is not None and m.end() == len(word):
+            kind = str(m.lastgroup)
+            seeds[word] = root_words.get(kind, {}).get(word, kind)
+    return {"SCAN_ORDER": tuple(order), "SAFE": tuple(safe), "BLANKS": blanks,
+            "TRAIL": trail, "SEEDS": seeds}
+
+
+def _scan_order(names: tuple[str, ...], patterns: dict[str, str],
+                first: dict[str, str | None], parsed: dict[str, Any]) -> list[str]:
+    """The root lexer's terminals in an order that cuts texts as its own order does,
+    sooner.
+
+    The regular expression engine tries the alternatives in turn; it passes over one
+    that starts with a literal or a class at a glance, but enters any other (a repeat,
+    a branch). So those come first and the others last, each moved only past terminals
+    that cannot start with a character it starts with: where two could both match,
+    they stay in their order, and at any ASCII character the first to match is the one
+    the root lexer takes (a token that starts with another character is lexed by the
+    state's lexer anyway).
+    """
+    codes, _ = _sre()
+
+    def apart(a: str, b: str) -> bool:
+        return first[a] is not None and first[b] is not None and \
+            not set(first[a]) & set(first[b])  # type: ignore[arg-type]
+
+    def glance(name: str) -> bool:
+        items = parsed[name]
+        return bool(items.data) and items.data[0][0] in (codes.LITERAL, codes.IN)
+
+    after = {name: {other for other in names[:i] if not apart(other, name)}
+             for i, name in enumerate(names)}  # what must stay before each
+    rank = {name: (not glance(name), i) for i, name in enumerate(names)}
+    order: list[str] = []
+    while len(order) < len(names):
+        ready = [n for n in names if n not in order and after[n] <= set(order)]
+        order.append(min(ready, key=rank.__getitem__))
+    return order
+
+
+def _safe_types(data: dict[str, Any], names: tuple[str, ...],
+                words: dict[str, dict[str, str]]) -> set[str]:
+    """The root lexer's token types that the lexer of ``names`` lexes alike.
+
+    A lexer tries its terminals in order and takes the first that matches. The root
+    lexer found ``B`` at a place: a lexer that has ``B`` finds it there too, with the
+    same text, if each terminal it tries before ``B`` either comes before ``B`` in the
+    root lexer's order (so it did not match there) or cannot start with a character
+    ``B`` starts with. It gives the same type if it turns the same names into
+    keywords; a keyword of the root lexer is also given alike by a lexer that has the
+    keyword's own terminal (``as`` where no name can follow a call), tried before
+    anything that could start with its first letter.
+    """
+    root_names, root_words = data["LEXERS"][data["ROOT_LEXER"]][:2]
+    rank = {name: i for i, name in enumerate(root_names)}
+    first = {name: None if chars is None else frozenset(chars)
+             for name, chars in data["FIRST_CHARS"].items()}
+    strings, terminals = set(data["STRINGS"]), data["TERMINALS"]
+
+    def beaten(earlier: tuple[str, ...], name: str, starts: frozenset[str] | None) -> bool:
+        """Whether each of ``earlier`` fails where the root lexer found ``name``."""
+        for other in earlier:
+            if other in rank and name in rank and rank[other] < rank[name]:
+                continue
+            if starts is None or first[other] is None or first[other] & starts:
+                return False
+        return True
+
+    safe: set[str] = set()
+    for i, name in enumerate(names):
+        if name not in rank or not beaten(names[:i], name, first[name]):
+            continue
+        mine, theirs = words.get(name, {}), root_words.get(name, {})
+        if mine.items() <= theirs.items():  # a name it leaves a name, the root does
+            safe.add(name)
+        safe.update(kind for word, kind in theirs.items() if mine.get(word) == kind)
+    for words_of in root_words.values():
+        for word, kind in words_of.items():
+            if kind in names and kind in strings and terminals[kind] == word \
+                    and beaten(names[:names.index(kind)], kind, frozenset(word[0])):
+                safe.add(kind)
+    return safe
+
+
+def _sre() -> tuple[Any, Any]:
+    """The regular expression engine's constants and parser modules."""
+    try:
+        from re import _constants as codes
+        from re import _parser as parser
+    except ImportError:  # Python 3.10
+        import sre_constants as codes  # type: ignore[no-redef]
+        import sre_parse as parser  # type: ignore[no-redef]
+    return codes, parser
+
+
+def _parsed(pattern: str) -> Any:
+    """``pattern`` parsed by the regular expression engine; None if it does not parse."""
+    try:
+        return _sre()[1].parse(pattern)
+    except re.error:
+        return None
+
+
+def _scannable(pattern: str) -> bool:
+    """Whether the root lexer may cut whole texts with ``pattern`` among its terminals.
+
+    Its tokens are then taken by their text alone (:meth:`_Tables.classify`), which
+    holds when a terminal that matched some text somewhere matches wherever that text
+    starts: so no look-around, anchor, back-reference, atomic group or possessive
+    repeat, only what :func:`_first_chars` also reads. Checked on the parsed pattern;
+    anything else turns whole-text lexing off.
+    """
+    items = _parsed(pattern)
+    return items is not None and _plain(items)
+
+
+def _plain(items: Any) -> bool:
+    """Whether parsed ``items`` are literals, classes, groups, branches and repeats only."""
+    codes, _ = _sre()
+    for op, arg in items:
+        if op in (codes.LITERAL, codes.NOT_LITERAL, codes.IN, codes.ANY):
+            continue
+        if op is codes.SUBPATTERN:
+            if not _plain(arg[3]):
+                return False
+        elif op is codes.BRANCH:
+            if not all(_plain(branch) for branch in arg[1]):
+                return False
+        elif op in (codes.MAX_REPEAT, codes.MIN_REPEAT):
+            if not _plain(arg[2]):
+                return False
+        else:
+            return False
+    return True
+
+
+def _without_groups(pattern: str) -> str:
+    """``pattern`` with its capturing groups made non-capturing, so that the scanner's
+    one group is the whole token. Escapes and character classes are copied as they are."""
+    out: list[str] = []
+    i, size = 0, len(pattern)
+    while i < size:
+        char = pattern[i]
+        if char == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+        elif char == "[":  # a class, to its closing ']' (one first, or after '^', is literal)
+            j = i + 1
+            if pattern.startswith("^", j):
+                j += 1
+            if pattern.startswith("]", j):
+                j += 1
+            while j < size and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            out.append(pattern[i:j + 1])
+            i = j + 1
+        elif char == "(" and pattern.startswith("?P<", i + 1):
+            out.append("(?:")
+            i = pattern.index(">", i) + 1
+        elif char == "(" and not pattern.startswith("?", i + 1):
+            out.append("(?:")
+            i += 1
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
 @functools.cache
 def _tables() -> _Tables:
     """The generated tables, or, if the grammar changed since, tables analysed now."""
@@ -261,7 +597,9 @@ def analyse_grammar(text: str) -> dict[str, Any]:
     them (Lark's, keywords folded into ``NAME``), the keywords by type, and
     the terminals an error lists as allowed; ``STATE_LEXERS`` gives each
     state's. ``FIRST_CHARS``: the ASCII characters each terminal can start
-    with (None: any).
+    with (None: any). ``SCAN_ORDER``, ``SAFE``, ``BLANKS``, ``TRAIL`` and
+    ``SEEDS``: how the parser may take tokens from one cut of the whole text
+    (:func:`_scan_analysis`).
     """
     from lark import Lark
     from lark.indenter import Indenter
@@ -321,7 +659,7 @@ def analyse_grammar(text: str) -> dict[str, Any]:
     root = describe(contextual.root_lexer)
     assert not lark.lexer_conf.g_regex_flags
     terminals = sorted(lark.terminals, key=lambda t: t.name)
-    return {
+    data = {
         "GRAMMAR_SHA256": _grammar_hash(text),
         "START": 0,
         "END": order[table.end_states["start"]],
@@ -337,6 +675,8 @@ def analyse_grammar(text: str) -> dict[str, Any]:
         "NEWLINE_TYPES": tuple(sorted(newline_types)),
         "TERMINALS": {str(t.name): str(t.pattern.value) for t in terminals},
     }
+    data.update(_scan_analysis(data))
+    return data
 
 
 def _rule_shape(rule: Any) -> tuple[str, int, str, str, tuple[int | None, ...]]:
@@ -463,7 +803,7 @@ def generate_tables(text: str | None = None) -> str:
         "# ruff: noqa: E501",
     ]
     for name, value in data.items():
-        if name in ("ACTIONS", "RULES", "LEXERS"):
+        if name in ("ACTIONS", "RULES", "LEXERS", "SAFE"):
             lines.append(f"{name} = (")
             lines.extend(f"    {item!r},  # {i}" for i, item in enumerate(value))
             lines.append(")")
@@ -562,132 +902,208 @@ def _run(text: str, builder: _Builder, limits: Limits) -> tuple[list[Any], int]:
     or ``_DEDENT`` tokens it makes (each borrows its place), then a wrong
     indentation is raised; before each token is fed the stack is held to the
     nesting limit (:data:`_STACK_PER_LEVEL`), and each bracket as it is lexed.
+
+    Tokens come from the root lexer's cut of the whole text while the state's
+    lexer would lex them alike (see :class:`_Tables`). The first branches of the
+    loop take such a token that needs nothing but shifting (and a bracket, counting
+    it), or spaces; the last does everything else: a newline, a token the state's
+    lexer must lex itself, the tokens a newline made, the end.
     """
     tables = _tables()
     actions = tables.actions
-    rules, by_rule = _bind(tables, builder)
-    dispatch = tables.dispatch
+    binding = _binding(tables, type(builder))
+    rules, reductions, chains = binding.rules, binding.reductions, binding.chains
+    b = builder
+    safe = tables.safe
     special = tables.ignore | tables.newline_types | _OPEN | _CLOSE
     ignore = tables.ignore
     newline_types = tables.newline_types
-    chains: dict[tuple[int, int, str], tuple[int, tuple[Callable, ...]]] = {}
     bound = _STACK_PER_LEVEL * limits.max_nesting + 64
     bracket_limit = limits.max_nesting
+
+    # The root lexer's tokens (see _Tables.scan) are taken one by one while the next one
+    # starts at pos; "" (of no type) comes instead while out of step with them, while
+    # tokens a newline made are fed, and at the end.
+    root = itertools.chain(itertools.chain.from_iterable(tables.cuts(text)),
+                           itertools.repeat("")).__next__
+    nothing = itertools.repeat("").__next__
+    kinds = tables.kinds.copy()  # the one table the loop fills: the types of token texts
+    pos, length, line = 0, len(text), 1
+    # where the next token comes from, and while out of step, the end of the last root
+    # token taken (with no root tokens, the end of the text: never in step)
+    take, rpos = (root, 0) if tables.scan_on else (nothing, length)
 
     state = tables.start
     states = [state]
     values: list[Any] = []
-    pos, length, line = 0, len(text), 1
+    push_state, push_value = states.append, values.append
     base = -1  # the offset before the current line's first character: column = offset - base
     brackets = 0
     indents = [0]
     indent_text, indent = "", 0  # the last line's indentation, and its width
     queue: list[tuple[Any, Any]] = []  # tokens a newline made, last first
+    after_queue = take  # where tokens come from once they are fed
     t = ""  # the type of the token being fed
     e: Any = None  # its entry
-    lexed_t, lexed_e = "", None  # the last token lexed: the token before a lexer error
+    # The last token lexed (the token before a lexer error) is (lexed_t, lexed_e) while
+    # ``settled`` is the entry of the last token fed; when they differ, the last token fed
+    # came from the first branches (which keep nothing else) and is the last lexed.
+    lexed_t, lexed_e = "", ()
+    settled = e
+    # The first branches, only while the stack cannot outgrow the bound before the next
+    # newline (see the end of the last branch).
+    room = bound - len(states)
+    if text.find("\n", pos, pos + room + 1) >= 0 or pos + room >= length:
+        fast, opening, closing = tables.fast, tables.opening, tables.closing
+    else:
+        fast = opening = closing = tables.none
     while True:
-        if queue:
-            t, e = queue.pop()
-            if e is None:
-                raise _IndentError(*t)
-        elif pos < length:
-            char = text[pos]
-            try:
-                t, match, words = dispatch[state][char]
-            except KeyError:
-                t, match, words = tables.first_use(state, char)
-            if match is None:  # a terminal of this one character, the only one it starts
-                if t is None:
-                    raise _lex_error(tables, text, pos, base, state, lexed_t, lexed_e)
-                end = pos + 1
-                value = char
-            else:
-                m = match(text, pos)
-                if m is None:
-                    raise _lex_error(tables, text, pos, base, state, lexed_t, lexed_e)
-                end = m.end()
-                if words is _BLANKS:
-                    pos = end
-                    continue
-                value = text[pos:end]
-                if t is None:
-                    t = m.lastgroup
-                    if words is not None:
-                        words = words.get(t)
-                if words is not None:
-                    t = words.get(value, t)
-            if t in special:
-                if t in newline_types and "\n" in value:
-                    first_line, first_column = line, pos - base
-                    line += value.count("\n")
-                    base = pos + value.rindex("\n")
-                    lexed = (value, first_line, first_column, line, end - base, 0)
-                else:
-                    lexed = (value, line, pos - base, line, end - base, 0)
-                pos = end
-                if t in ignore:
-                    continue
-                lexed_t, lexed_e = t, lexed
-                if t == "_NL":
-                    if brackets:  # inside brackets a newline is only space
-                        continue
-                    if text[base + 1:end] != indent_text:
-                        indent_text = text[base + 1:end]
-                        indent = indent_text.count(" ") + indent_text.count("\t") * _TAB_LEN
-                    if indent != indents[-1]:
-                        _indentation(indent, indent_text, indents, lexed, queue)
-                elif t in _OPEN:
-                    brackets += 1
-                    if brackets > bracket_limit:
-                        raise _BracketDepthError(_token(text, t, lexed))
-                elif t in _CLOSE and brackets:
-                    brackets -= 1
-                e = lexed
-            else:
-                e = (value, line, pos - base, line, end - base, 0)
-                pos = end
-                lexed_t, lexed_e = t, e
-        elif len(indents) > 1:  # the end of the text closes the open blocks
-            indents.pop()
-            t = "_DEDENT"
-            last = lexed_e or ("", 0, 0, 0, 0, 0)
-            e = ("", last[1], last[2], last[3], last[4], 0)
+        s = take()
+        try:
+            kind, own, width, skip = kinds[s]
+        except KeyError:
+            kind, own, width, skip = kinds[s] = tables.classify(text, s, pos)
+        if kind in fast[state]:  # shifted as it is: no newline, bracket or space
+            t = kind
+            column = pos - base
+            e = (own, line, column, line, column + width, 0)
+            pos += skip  # and the spaces after it
+        elif kind is _SPACE:  # spaces, which every state's lexer skips alike
+            pos += skip
+            continue
+        elif kind in opening[state]:  # '(' or '[' as the first branch takes a token
+            t = kind
+            column = pos - base
+            e = (own, line, column, line, column + width, 0)
+            pos += skip
+            brackets += 1
+            if brackets > bracket_limit:
+                raise _BracketDepthError(_token(text, t, e))
+        elif kind in closing[state]:  # ')' or ']' likewise
+            t = kind
+            column = pos - base
+            e = (own, line, column, line, column + width, 0)
+            pos += skip
+            if brackets:
+                brackets -= 1
         else:
-            break
-        if len(states) > bound:
-            raise _StackDepthError(_token(text, t, e))
-        # feed the token: reduce as long as the state says so, then shift
-        while True:
-            try:
-                action = actions[state][t]
-            except KeyError:
-                raise _UnexpectedToken(_token(text, t, e), _expected(actions[state])) from None
-            if action >= 0:
-                states.append(action)
-                values.append(e)
-                state = action
+            if e is not settled:  # the last token was taken by the first branches
+                lexed_t, lexed_e = t, e
+                settled = e
+            if queue:
+                t, e = queue.pop()
+                if e is None:
+                    raise _IndentError(*t)
+                settled = e
+                if not queue:
+                    take = after_queue
+            elif pos < length:
+                if take is root and kind in safe[state]:
+                    end = pos + width
+                    after = pos + skip  # and the spaces after it
+                    value = own
+                else:  # the state's own lexer decides
+                    found = _lex_at(tables, text, pos, state)
+                    if found is None:
+                        raise _lex_error(tables, text, pos, base, state, lexed_t,
+                                         lexed_e or None)
+                    kind, end = found
+                    if take is root:  # out of step until a root token starts at end
+                        take, rpos = nothing, pos + skip
+                    while rpos < end:
+                        rpos += len(root())
+                    if rpos == end:
+                        take = root
+                    after = end
+                    value = text[pos:end]
+                if kind in special:
+                    if kind in newline_types and "\n" in value:
+                        first_line, first_column = line, pos - base
+                        line += value.count("\n")
+                        base = pos + value.rindex("\n")
+                        lexed = (value, first_line, first_column, line, end - base, 0)
+                    else:
+                        lexed = (value, line, pos - base, line, end - base, 0)
+                    pos = after
+                    if kind in ignore:
+                        continue
+                    lexed_t, lexed_e = kind, lexed
+                    if kind == "_NL":
+                        if brackets:  # inside brackets a newline is only space
+                            continue
+                        if text[base + 1:end] != indent_text:
+                            indent_text = text[base + 1:end]
+                            indent = indent_text.count(" ") + indent_text.count("\t") * _TAB_LEN
+                        if indent != indents[-1]:
+                            _indentation(indent, indent_text, indents, lexed, queue)
+                            after_queue, take = take, nothing  # the queued tokens first
+                    elif kind in _OPEN:
+                        brackets += 1
+                        if brackets > bracket_limit:
+                            raise _BracketDepthError(_token(text, kind, lexed))
+                    elif kind in _CLOSE and brackets:
+                        brackets -= 1
+                    t, e = kind, lexed
+                    settled = e
+                else:
+                    t = kind
+                    e = (value, line, pos - base, line, end - base, 0)
+                    pos = after
+                    lexed_t, lexed_e = t, e
+                    settled = e
+            elif len(indents) > 1:  # the end of the text closes the open blocks
+                indents.pop()
+                where = lexed_e or ("", 0, 0, 0, 0, 0)
+                t = "_DEDENT"
+                e = settled = ("", where[1], where[2], where[3], where[4], 0)
+            else:
                 break
-            origin, size, build = rules[~action]
-            if size == 1:  # a chain of reductions of one child: one lookup
+            # Before each token is fed the stack is held to the bound. The first branches
+            # do not look: their tokens, each at least one character and without a newline
+            # (which this branch lexes), add at most one entry each, so they are only taken
+            # while the stack cannot outgrow the bound before the next newline.
+            room = bound - len(states)
+            if room < 0:
+                raise _StackDepthError(_token(text, t, e))
+            if text.find("\n", pos, pos + room + 1) >= 0 or pos + room >= length:
+                fast, opening, closing = tables.fast, tables.opening, tables.closing
+            else:
+                fast = opening = closing = tables.none
+        # feed the token: reduce as long as the state says so, then shift
+        try:
+            action = actions[state][t]
+        except KeyError:
+            raise _UnexpectedToken(_token(text, t, e), _expected(actions[state])) from None
+        while action < 0:
+            reduction = reductions[~action]
+            if reduction is None:  # a chain of one-child reductions: one lookup, one build
                 below = states[-2]
                 try:
-                    state, builds = chains[below, state, t]
+                    state, build, action = chains[below, state, t]
                 except KeyError:
-                    state, builds = _chain(tables, below, state, t, chains, by_rule)
-                if builds:
-                    top = values[-1]
-                    for build in builds:
-                        top = build(top)
-                    values[-1] = top
+                    state, build, action = binding.chain(tables, below, state, t)
+                    if action is None:
+                        raise _UnexpectedToken(_token(text, t, e),
+                                               _expected(actions[state])) from None
+                if build is not None:
+                    values[-1] = build(b, values[-1])
                 states[-1] = state
             else:
+                origin, size, build = reduction
                 children = values[-size:]
                 del values[-size:]
                 del states[-size:]
-                values.append(build(children))
+                push_value(build(b, children))
                 state = actions[states[-1]][origin]
-                states.append(state)
+                push_state(state)
+                try:
+                    action = actions[state][t]
+                except KeyError:
+                    raise _UnexpectedToken(_token(text, t, e),
+                                           _expected(actions[state])) from None
+        push_state(action)
+        push_value(e)
+        state = action
 
     # $END, placed where the last token fed was (``e`` is never an ignored token's)
     end_entry = ("", e[1], e[2], e[3], e[4], 0) if e is not None else ("", 1, 1, 1, 1, 0)
@@ -698,15 +1114,15 @@ def _run(text: str, builder: _Builder, limits: Limits) -> tuple[list[Any], int]:
         assert action < 0, "$END is never shifted"
         origin, size, build = rules[~action]
         if size == 0:
-            value = build([])
+            value = build(b, [])
         elif size == 1:
-            value = values.pop() if build is None else build(values.pop())
+            value = values.pop() if build is None else build(b, values.pop())
             states.pop()
         else:
             children = values[-size:]
             del values[-size:]
             del states[-size:]
-            value = build(children)
+            value = build(b, children)
         state = actions[states[-1]][origin]
         states.append(state)
         values.append(value)
@@ -714,20 +1130,28 @@ def _run(text: str, builder: _Builder, limits: Limits) -> tuple[list[Any], int]:
             return values[-1]
 
 
-def _chain(tables: _Tables, below: int, state: int, lookahead: str,
-           chains: dict, by_rule: list[Any]) -> tuple[int, tuple[Callable, ...]]:
-    """The chain of one-child reductions at (below, state, lookahead), with this parse's builds.
-
-    A known sequence of builds (``_COMPOSED``) becomes the one that does them all.
-    """
-    key = (below, state, lookahead)
-    reached, reduced = tables.chains.get(key) or tables.chain(below, state, lookahead)
-    builds = tuple(by_rule[r] for r in reduced)
-    names = tuple(getattr(b, "__name__", "") for b in builds)
-    if names in _COMPOSED:
-        builds = (getattr(builds[0].__self__, _COMPOSED[names]),)
-    chains[key] = (reached, builds)
-    return reached, builds
+def _lex_at(tables: _Tables, text: str, pos: int, state: int) -> tuple[str, int] | None:
+    """The token the lexer of ``state`` finds at ``pos``: ``(type, end)``; None if none."""
+    char = text[pos]
+    try:
+        t, match, words = tables.dispatch[state][char]
+    except KeyError:
+        t, match, words = tables.first_use(state, char)
+    if match is None:  # a terminal of this one character, the only one it starts
+        return None if t is None else (t, pos + 1)
+    m = match(text, pos)
+    if m is None:
+        return None
+    end = m.end()
+    if words is _BLANKS:
+        return t, end
+    if t is None:
+        t = m.lastgroup
+        if words is not None:
+            words = words.get(t)
+    if words is not None:
+        t = words.get(text[pos:end], t)
+    return t, end
 
 
 def _indentation(indent: int, indent_text: str, indents: list[int], newline: tuple,
@@ -799,48 +1223,96 @@ def _lex_error(tables: _Tables, text: str, pos: int, base: int, state: int, lexe
 
 # ---- reductions ---------------------------------------------------------------
 
-_NO_CHILD = [None]
 
+class _Binding:
+    """What each rule's reduction calls, for one builder class: made once, kept.
 
-def _bind(tables: _Tables, builder: _Builder) -> tuple[list[tuple[str, int, Any]], list[Any]]:
-    """What each rule's reduction calls, for one parse.
-
-    Returns ``(origin, length, build)`` per rule, and ``build`` alone per rule.
-    ``build`` takes the children (a list; the entry itself for a rule of one
-    child) and returns the rule's entry; it is None for a unit rule. A
-    ``call`` rule passes its kept children (entries; None for an absent
-    optional; the entries of a spliced list) to the builder's method of the
-    rule's name, after the children themselves; a few frequent shapes have a
-    method of their own (:data:`_FAST`) that does the same in one call.
+    ``rules`` gives ``(origin, length, build)`` per rule. ``build(builder,
+    children)`` takes the parse's builder and the children (a list; the entry
+    itself for a rule of one child) and returns the rule's entry; it is None
+    for a unit rule. A ``call`` rule passes its kept children (entries; None
+    for an absent optional; the entries of a spliced list) to the builder's
+    method of the rule's name, after the children themselves; a few frequent
+    shapes have a method of their own (:data:`_FAST`) that does the same in
+    one call. ``chains`` keeps, per (state below, state, lookahead), where a
+    chain of one-child reductions ends and the one build it makes (see
+    :meth:`chain`). Nothing here depends on the parse, so every parse with a
+    builder of the class shares it: a short text (a ``--set`` value) does not
+    bind some 120 rules again.
     """
-    bound: list[tuple[str, int, Any]] = []
-    for origin, size, kind, method, slots in tables.rules:
-        if kind == "unit":
-            build = None
-        elif kind == "wrap":
-            build = _wrap(slots[0])
-        elif kind == "first":
-            build = _list_first(size, slots[0])
-        elif kind == "more":
-            build = _list_more(slots[0])
-        else:
-            fast = _FAST.get((method, size, slots))
-            if fast is not None:
-                build = getattr(builder, fast)
+
+    def __init__(self, tables: _Tables, cls: type):
+        self.cls = cls
+        #: The tables of shortcuts it was made with (it is made again if they change).
+        self.fast, self.composed = _FAST, _COMPOSED
+        self.rules: list[tuple[str, int, Any]] = []
+        for origin, size, kind, method, slots in tables.rules:
+            if kind == "unit":
+                build = None
+            elif kind == "wrap":
+                build = _wrap(slots[0])
+            elif kind == "first":
+                build = _list_first(size, slots[0])
+            elif kind == "more":
+                build = _list_more(size, slots[0])
             else:
-                build = _call(getattr(builder, method), size, slots)
-                if size == 1:
-                    build = _single(build)
-        bound.append((origin, size, build))
-    return bound, [b[2] for b in bound]
+                fast = _FAST.get((method, size, slots))
+                if fast is not None:
+                    build = getattr(cls, fast)
+                else:
+                    build = _call(getattr(cls, method), size, slots)
+                    if size == 1:
+                        build = _single(build)
+            self.rules.append((origin, size, build))
+        #: As ``rules``, but None for a rule of one child (its reductions go by ``chains``).
+        self.reductions = [None if size == 1 else rule for rule in self.rules
+                           for size in (rule[1],)]
+        self.chains: dict[tuple[int, int, str], tuple[int, Callable | None, int]] = {}
+
+    def chain(self, tables: _Tables, below: int, state: int,
+              lookahead: str) -> tuple[int, Callable | None, int | None]:
+        """The chain of one-child reductions at (below, state, lookahead): where it ends,
+        what it builds (None: nothing, only unit rules) and the action that follows
+        there (None: the lookahead is unexpected there, and nothing is kept).
+
+        A known sequence of builds (``_COMPOSED``) becomes the method that does them
+        all; any other sequence of several, one function that calls them in turn.
+        """
+        key = (below, state, lookahead)
+        reached, reduced = tables.chains.get(key) or tables.chain(below, state, lookahead)
+        builds = tuple(self.rules[r][2] for r in reduced)
+        names = tuple(getattr(b, "__name__", "") for b in builds)
+        if names in self.composed:
+            builds = (getattr(self.cls, self.composed[names]),)
+        build = None if not builds else builds[0] if len(builds) == 1 else _in_turn(builds)
+        action = tables.actions[reached].get(lookahead)
+        if action is not None:
+            self.chains[key] = (reached, build, action)
+        return reached, build, action
+
+
+def _binding(tables: _Tables, cls: type) -> _Binding:
+    """The reductions of ``tables`` bound to builder class ``cls``, made on first use."""
+    found = tables.bindings.get(cls)
+    if found is None or found.fast is not _FAST or found.composed is not _COMPOSED:
+        found = tables.bindings[cls] = _Binding(tables, cls)
+    return found
+
+
+def _in_turn(builds: tuple[Callable, ...]) -> Callable:
+    def build(b: Any, entry: tuple) -> tuple:
+        for one in builds:
+            entry = one(b, entry)
+        return entry
+    return build
 
 
 def _single(build: Callable) -> Callable:
-    return lambda entry: build((entry,))
+    return lambda b, entry: build(b, (entry,))
 
 
 def _wrap(i: int) -> Callable:
-    def build(c: list) -> tuple:
+    def build(b: Any, c: list) -> tuple:
         first, last = c[0], c[-1]
         return c[i][0], first[1], first[2], last[3], last[4], c[i][5]
     return build
@@ -848,16 +1320,38 @@ def _wrap(i: int) -> Callable:
 
 def _list_first(size: int, i: int) -> Callable:
     if size == 1:
-        return lambda e: ([e], e[1], e[2], e[3], e[4], e[5])
+        return lambda b, e: ([e], e[1], e[2], e[3], e[4], e[5])
+    if size == 2 and i == 1:  # (sep item)*: the shape of every list in the grammar
+        def first_after(b: Any, c: list) -> tuple:
+            sep, item = c
+            return [item], sep[1], sep[2], item[3], item[4], item[5]
+        return first_after
 
-    def build(c: list) -> tuple:
+    def build(b: Any, c: list) -> tuple:
         first, last, item = c[0], c[-1], c[i]
         return [item], first[1], first[2], last[3], last[4], item[5]
     return build
 
 
-def _list_more(i: int) -> Callable:
-    def build(c: list) -> tuple:
+def _list_more(size: int, i: int) -> Callable:
+    if size == 3 and i == 2:  # list sep item
+        def more_after(b: Any, c: list) -> tuple:
+            first, _, item = c
+            items = first[0]
+            items.append(item)  # the list is this rule's alone: no two entries share one
+            height = first[5] if first[5] > item[5] else item[5]
+            return items, first[1], first[2], item[3], item[4], height
+        return more_after
+    if size == 2 and i == 1:  # list item
+        def more_next(b: Any, c: list) -> tuple:
+            first, item = c
+            items = first[0]
+            items.append(item)
+            height = first[5] if first[5] > item[5] else item[5]
+            return items, first[1], first[2], item[3], item[4], height
+        return more_next
+
+    def build(b: Any, c: list) -> tuple:
         first, item = c[0], c[i]
         items = first[0]
         items.append(item)  # the list is this rule's alone: no two entries share one
@@ -868,8 +1362,9 @@ def _list_more(i: int) -> Callable:
 
 
 def _call(method: Callable, size: int, slots: tuple[int | None, ...]) -> Callable:
+    """``build(b, c)`` calling the builder's ``method(b, c, *kept children)``."""
     if any(i is not None and i < 0 for i in slots):  # a spliced list: the general case
-        def build(c: Any) -> Any:
+        def build(b: Any, c: Any) -> Any:
             args: list[Any] = []
             for i in slots:
                 if i is None:
@@ -878,20 +1373,20 @@ def _call(method: Callable, size: int, slots: tuple[int | None, ...]) -> Callabl
                     args.extend(c[-1 - i][0])
                 else:
                     args.append(c[i])
-            return method(c, *args)
+            return method(b, c, *args)
         return build
     if None in slots:  # placeholders read the None put after the children
         get = itemgetter(*[size if i is None else i for i in slots])
         if len(slots) == 1:
-            return lambda c: method(c, get([*c, None]))
-        return lambda c: method(c, *get([*c, None]))
+            return lambda b, c: method(b, c, get([*c, None]))
+        return lambda b, c: method(b, c, *get([*c, None]))
     if not slots:
         return method
     if len(slots) == 1:
         (i,) = slots
-        return lambda c: method(c, c[i])
+        return lambda b, c: method(b, c, c[i])
     get = itemgetter(*slots)
-    return lambda c: method(c, *get(c))
+    return lambda b, c: method(b, c, *get(c))
 
 
 #: Shapes frequent enough to be built in one call: (method, length, slots) -> the
@@ -1226,6 +1721,7 @@ class _Builder:
     def __init__(self, source: Source, limits: Limits):
         self.source = source
         self.limits = limits
+        self.digits = limits.max_literal_digits
         self.errors: list[NetdslError] = []
 
     def _span(self, c: list) -> Span:
@@ -1470,68 +1966,77 @@ class _Builder:
         return _entry(ast.Arg(None, value[0], self._span(c), splat=True), c, 1 + value[5])
 
     # ---- the frequent shapes in one call (_FAST) ----
+    #
+    # They make nodes and spans with the makers of ``_maker`` (the same objects the
+    # classes make, sooner), and read a token's place by unpacking it once.
 
     def number_token(self, token):
-        text = token[0]
-        span = Span(self.source, token[1], token[2], token[3], token[4])
-        limit = self.limits.max_literal_digits
-        if len(text) > limit:
+        text, line, column, end_line, end_column, _ = token
+        span = _make_span(self.source, line, column, end_line, end_column)
+        if len(text) > self.digits:
+            limit = self.digits
             digits = sum(ch.isdigit() for ch in text)
             if digits > limit:
                 self.errors.append(error(
                     "E501", f"a number of {digits:,} digits is too long", span,
                     hint=f"number literals have at most {limit} digits; "
                     "write a large number as an expression, such as 10**400"))
-                return ast.Num(0, span), token[1], token[2], token[3], token[4], 0
+                return _make_num(0, span), line, column, end_line, end_column, 0
         if text.isdigit():  # digits only: no '.', 'e' or 'E'
-            return ast.Num(int(text), span), token[1], token[2], token[3], token[4], 0
+            return _make_num(int(text), span), line, column, end_line, end_column, 0
         value = float(text)
         if not math.isfinite(value):
             self.errors.append(error(
                 "E306", f"the number {text} is out of range", span,
                 hint=f"floating-point numbers stop at about {_FLOAT_MAX:.3g}"))
-        return ast.Num(value, span), token[1], token[2], token[3], token[4], 0
+        return _make_num(value, span), line, column, end_line, end_column, 0
 
     def string_token(self, token):
-        span = Span(self.source, token[1], token[2], token[3], token[4])
-        return ast.Str(token[0][1:-1], span), token[1], token[2], token[3], token[4], 0
+        text, line, column, end_line, end_column, _ = token
+        span = _make_span(self.source, line, column, end_line, end_column)
+        return _make_str(text[1:-1], span), line, column, end_line, end_column, 0
 
     def name_token(self, token):
-        span = Span(self.source, token[1], token[2], token[3], token[4])
-        return ast.Name(token[0], span), token[1], token[2], token[3], token[4], 0
+        text, line, column, end_line, end_column, _ = token
+        span = _make_span(self.source, line, column, end_line, end_column)
+        return _make_name(text, span), line, column, end_line, end_column, 0
 
     def dotted_name(self, token):
-        span = Span(self.source, token[1], token[2], token[3], token[4])
-        return ((token[0],), span), token[1], token[2], token[3], token[4], 0
+        text, line, column, end_line, end_column, _ = token
+        span = _make_span(self.source, line, column, end_line, end_column)
+        return ((text,), span), line, column, end_line, end_column, 0
 
     def bare_call(self, dotted):
-        names, span = dotted[0]
-        return ast.Call(names, (), span, span), dotted[1], dotted[2], dotted[3], dotted[4], 0
+        (names, span), line, column, end_line, end_column, _ = dotted
+        return _make_call(names, (), span, span), line, column, end_line, end_column, 0
 
     def bare_statement(self, token):
-        span = Span(self.source, token[1], token[2], token[3], token[4])
-        call = ast.Call((token[0],), (), span, span)
-        return (ast.CallStmt(call, None, None, span, None, None), token[1], token[2], token[3],
-                token[4], 1)
+        text, line, column, end_line, end_column, _ = token
+        span = _make_span(self.source, line, column, end_line, end_column)
+        call = _make_call((text,), (), span, span)
+        return (_make_stmt(call, None, None, span, None, None), line, column, end_line,
+                end_column, 1)
 
     def call_with_args(self, c):
-        dotted, args, last = c[0], c[2], c[3]
-        names, name_span = dotted[0]
-        span = Span(self.source, dotted[1], dotted[2], last[3], last[4])
-        return (ast.Call(names, args[0], span, name_span), dotted[1], dotted[2], last[3],
-                last[4], 1 + args[5])
+        dotted, _, args, last = c
+        (names, name_span), line, column = dotted[:3]
+        end_line, end_column = last[3], last[4]
+        span = _make_span(self.source, line, column, end_line, end_column)
+        return (_make_call(names, args[0], span, name_span), line, column, end_line,
+                end_column, 1 + args[5])
 
     def bare_call_stmt(self, call):
-        node = call[0]  # the statement's place is its call's
-        return (ast.CallStmt(node, None, None, node.span, None, None), call[1], call[2],
-                call[3], call[4], 1 + call[5])
+        node, line, column, end_line, end_column, height = call
+        # the statement's place is its call's
+        return (_make_stmt(node, None, None, node.span, None, None), line, column, end_line,
+                end_column, 1 + height)
 
     def one_arg(self, entry):
-        a = entry[0]
-        if a.__class__ is not ast.Arg:  # a positional argument: placed as its value
-            return (ast.Arg(None, a, a.span),), entry[1], entry[2], entry[3], entry[4], \
-                entry[5] + 1
-        return (a,), entry[1], entry[2], entry[3], entry[4], entry[5]
+        a, line, column, end_line, end_column, height = entry
+        if a.__class__ is not _Arg:  # a positional argument: placed as its value
+            return (_make_arg(None, a, a.span, False),), line, column, end_line, end_column, \
+                height + 1
+        return (a,), line, column, end_line, end_column, height
 
     def args_list(self, c):
         first, more = c
@@ -1539,19 +2044,21 @@ class _Builder:
         height = 0
         for entry in (first, *more[0]):
             a = entry[0]
-            if a.__class__ is not ast.Arg:  # a positional argument: placed as its value
-                a = ast.Arg(None, a, a.span)
-                if entry[5] >= height:
-                    height = entry[5] + 1
-            elif entry[5] > height:
-                height = entry[5]
+            level = entry[5]
+            if a.__class__ is not _Arg:  # a positional argument: placed as its value
+                a = _make_arg(None, a, a.span, False)
+                level += 1
+            if level > height:
+                height = level
             out.append(a)
         return tuple(out), first[1], first[2], more[3], more[4], height
 
     def keyword_arg(self, c):
-        name, value = c[0], c[2]
-        span = Span(self.source, name[1], name[2], value[3], value[4])
-        return (ast.Arg(name[0], value[0], span), name[1], name[2], value[3], value[4],
+        name, _, value = c
+        line, column = name[1], name[2]
+        end_line, end_column = value[3], value[4]
+        span = _make_span(self.source, line, column, end_line, end_column)
+        return (_make_arg(name[0], value[0], span, False), line, column, end_line, end_column,
                 1 + value[5])
 
     def one_statement_line(self, c):
@@ -1572,16 +2079,56 @@ class _Builder:
         left, op, right = c
         source = self.source
         op_text = op[0]
-        node = ast.Binary(op_text, left[0], right[0],
-                          Span(source, left[1], left[2], right[3], right[4]),
-                          Span(source, op[1], op[2], op[3], op[4]))
+        node = _make_binary(op_text, left[0], right[0],
+                            _make_span(source, left[1], left[2], right[3], right[4]),
+                            _make_span(source, op[1], op[2], op[3], op[4]))
         inner = left[0]
-        if inner.__class__ is ast.Binary and \
+        if inner.__class__ is _Binary and \
                 _CHAIN_GROUP.get(inner.op, -1) == _CHAIN_GROUP[op_text]:
             height = left[5] if left[5] > right[5] else right[5] + 1  # a + b - c: length
         else:
             height = 1 + (left[5] if left[5] > right[5] else right[5])
         return node, left[1], left[2], right[3], right[4], height
+
+
+def _maker(cls: type) -> Callable[..., Any]:
+    """A function making an instance of the frozen attrs class ``cls`` from every field,
+    in order: the object ``cls(...)`` makes, made about twice as fast.
+
+    attrs' ``__init__`` of a frozen slotted class stores each field through
+    ``object.__setattr__``, which looks the field up by name every time; the maker
+    stores it through the field's slot (the class's own member descriptor) and skips
+    the class call. The parser makes some 20 nodes and spans a line with them. It is
+    only right for a class whose ``__init__`` does nothing but store its arguments, so
+    that is checked here: a validator, converter, field left out of ``__init__`` or
+    ``__attrs_pre_init__``/``__attrs_post_init__`` added to a class fails at import,
+    never silently.
+    """
+    fields = attrs.fields(cls)
+    odd = [f.name for f in fields if f.validator or f.converter or not f.init]
+    if odd or hasattr(cls, "__attrs_pre_init__") or hasattr(cls, "__attrs_post_init__"):
+        raise TypeError(f"{cls.__name__}: __init__ does more than store its fields ({odd})")
+    slots = [cls.__dict__.get(f.name) for f in fields]
+    if not all(isinstance(slot, types.MemberDescriptorType) for slot in slots):
+        raise TypeError(f"{cls.__name__}: not a slotted class")
+    params = ", ".join(f"a{i}" for i in range(len(fields)))
+    body = "".join(f"    set{i}(o, a{i})\n" for i in range(len(fields)))
+    code = f"def make_{cls.__name__}({params}):\n    o = new(cls)\n{body}    return o\n"
+    namespace: dict[str, Any] = {"new": object.__new__, "cls": cls}
+    namespace.update((f"set{i}", slot.__set__) for i, slot in enumerate(slots))
+    exec(code, namespace)  # as attrs and namedtuple make their methods
+    return namespace[f"make_{cls.__name__}"]
+
+
+_Arg, _Binary = ast.Arg, ast.Binary
+_make_span = _maker(Span)  # (source, line, column, end_line, end_column)
+_make_num = _maker(ast.Num)  # (value, span)
+_make_str = _maker(ast.Str)  # (value, span)
+_make_name = _maker(ast.Name)  # (id, span)
+_make_call = _maker(ast.Call)  # (name, args, span, name_span)
+_make_stmt = _maker(ast.CallStmt)  # (call, repeat, cond, span, label, label_span)
+_make_arg = _maker(ast.Arg)  # (name, value, span, splat)
+_make_binary = _maker(ast.Binary)  # (op, left, right, span, op_span)
 
 
 def _entry(payload: Any, c: list, height: int) -> tuple:
