@@ -79,8 +79,8 @@ class Args:
                 self.fail(name, f"{name} must be one integer or a pair [h, w], "
                           f"got {len(value)} values")
             first = self._element(name, value[0], minimum)
-            return first, self._element(name, value[1], minimum)
-        return (self.int(name, minimum),) * 2
+            return _shared((first, self._element(name, value[1], minimum)))
+        return _shared((self.int(name, minimum),) * 2)
 
     def ints(self, name: str, minimum: int) -> tuple[int, ...]:
         """A non-empty list of integers of at least ``minimum`` (``reshape([196, -1])``)."""
@@ -113,6 +113,10 @@ class Args:
 
     def padding(self, name: str, kernel: tuple[int, int], dilation: tuple[int, int],
                 auto: bool = True) -> Padding:
+        return _shared(self._padding(name, kernel, dilation, auto))
+
+    def _padding(self, name: str, kernel: tuple[int, int], dilation: tuple[int, int],
+                 auto: bool) -> Padding:
         value = self.values[name]
         if isinstance(value, Symbol):
             if value.name == "same":
@@ -157,6 +161,24 @@ class Args:
             raise error("E402", f"'{self.layer}' expects an HxWxC input, got "
                         f"{'x'.join(map(str, shape))}", self.call_span)
         return shape[2]
+
+
+#: Kernel sizes, strides, dilations and paddings, each value kept once: most layers of a
+#: network hold the same few, and a kept one is shared instead of held by every layer
+#: (a 3-by-3 convolution's kernel, stride, dilation and padding take some 300 bytes).
+#: Only integers and padding modes go in, so equal values are the same values.
+_SHARED: dict[Any, Any] = {}
+_MAX_SHARED = 4096  # a bound for long-lived processes compiling ever new sizes
+
+
+def _shared(value: Any) -> Any:
+    """``value``, or the equal value kept before it."""
+    kept = _SHARED.get(value)
+    if kept is not None:
+        return kept
+    if len(_SHARED) < _MAX_SHARED:
+        _SHARED[value] = value
+    return value
 
 
 def _layers() -> dict[str, Layer]:

@@ -1,9 +1,10 @@
-"""The figures "before passes" are computed without keeping a second annotated graph.
+"""What a compiled network holds: no second annotated graph, shared small values.
 
 A report needs the baseline's totals and its layer count; ``CompileResult`` keeps
 only those unless ``result.baseline`` is asked for, and ``AnnotateCost.totals``
 computes the totals without building annotated nodes. Both must give exactly
-what the annotated baseline graph says.
+what the annotated baseline graph says. Kernel sizes, strides, dilations and
+paddings equal in value are one object, shared by the layers that hold them.
 """
 
 from __future__ import annotations
@@ -59,3 +60,20 @@ def test_baseline_pipeline_and_other_pipelines() -> None:
         expected = expected or run_pipeline(result.elaborated, BASELINE_PIPELINE, {}).graph.cost
         assert result.totals_unoptimized == expected
     assert expected.params.total == 3 * 3 * 3 * 4 + 4 + 4 * 4
+
+
+def test_layers_share_equal_kernels_strides_and_paddings() -> None:
+    units = "".join("    conv(16, 3, bias=false)\n    bn\n    relu\n" for _ in range(50))
+    result = compile_string(f"net Chain:\n    input(8, 8, 16)\n{units}    conv(8, [1, 3])\n")
+    convs = [n.op for n in result.elaborated.nodes if n.name.startswith("conv")]
+    assert len(convs) == 51
+    first = convs[0]
+    for op in convs[1:50]:
+        assert op.kernel is first.kernel and op.stride is first.stride
+        assert op.padding is first.padding and op.dilation is first.dilation
+    last = convs[50]
+    assert last.kernel == (1, 3) and last.padding.sides == (0, 0, 1, 1)
+    assert last.padding is not first.padding  # equal values only are shared
+    # the passes keep them: the folded convolutions hold the same objects
+    folded = [n.op for n in result.graph.nodes if n.name.startswith("conv")]
+    assert all(op.kernel is first.kernel for op in folded[:50])
