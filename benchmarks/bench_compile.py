@@ -10,7 +10,8 @@ included, against two baselines measured in the same run: a bare ``python -c
 pass`` and ``python -c "import lark"``. Part 2 times each stage in-process on
 generated chains of conv-BN-ReLU layers and prints layers per second, so that
 linear scaling can be checked (time per layer at the largest size against the
-smallest). Part 3 times a 3,000-layer network end to end in-process. Part 4 times the
+smallest). Part 3 times a 3,000-layer network end to end in-process, and ResNet-50 against
+the same network 1,001 layers deep (its stages of bottleneck blocks repeated). Part 4 times the
 diagrams of the examples: the DOT text, and Graphviz drawing it against Graphviz drawing
 an empty graph.
 
@@ -180,6 +181,35 @@ def bench_3000(repeats: int) -> None:
               f"(target <= 100 ms: {'met' if median <= 100 else 'MISSED'})")
 
 
+#: ResNet-50's stages, and stages of the same bottleneck blocks 1,001 layers deep
+#: (3 x 333 + 2, the depth of He et al.'s ResNet-1001), written as ``bottleneck(w) * (n - 1)``.
+RESNETS = (("ResNet-50", [3, 4, 6, 3]), ("ResNet-1001 depth", [3, 4, 319, 7]))
+
+
+def bench_deep_resnet(repeats: int) -> None:
+    """examples/resnet50.net as written and 1,001 layers deep: time per layer, which a
+    compiler linear in the layers keeps about the same."""
+    from netdsl.driver import compile_file
+
+    print("\nPart 3b: examples/resnet50.net with more bottlenecks per stage, in-process, "
+          "to the text report")
+    per_layer = []
+    for label, stages in RESNETS:
+        params = {"layers": stages}
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            result = compile_file(ROOT / "examples" / "resnet50.net", params=params)
+            result.to_text(120)
+            times.append(time.perf_counter() - start)
+        layers = len(result.elaborated)
+        per_layer.append(min(times) / layers)
+        print(f"  {label + f' ({layers:,} layers as written)':<42} median "
+              f"{statistics.median(times) * 1000:7.1f} ms, min {min(times) * 1000:7.1f}, "
+              f"{per_layer[-1] * 1e6:5.1f} us per layer")
+    print(f"  time per layer, deep / ResNet-50: {per_layer[1] / per_layer[0]:.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
@@ -188,6 +218,7 @@ def main() -> None:
     bench_processes(2 if args.quick else 10)
     bench_stages([100, 300] if args.quick else [1_000, 10_000, 100_000])
     bench_3000(2 if args.quick else 10)
+    bench_deep_resnet(2 if args.quick else 5)
     bench_drawing(2 if args.quick else 10)
 
 

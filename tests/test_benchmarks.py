@@ -148,6 +148,10 @@ def test_compile_benchmark_runs_every_part() -> None:
                      r"<= 150 ms: (met|MISSED)", output)
     assert re.search(r"^\s+301(\s+[\d,]+){9}\s+\d+\.\d+$", output, re.MULTILINE)
     assert re.search(r"time per node at 300 units / at 100 units: \d+\.\d+x", output)
+    # ResNet-50 (176 layers as written) and its stages 1,001 layers deep (3,346 layers)
+    assert re.search(r"ResNet-50 \(176 layers as written\)\s+median", output)
+    assert re.search(r"ResNet-1001 depth \(3,346 layers as written\)\s+median", output)
+    assert re.search(r"time per layer, deep / ResNet-50: \d+\.\d\dx", output)
     if shutil.which("dot") is None:
         assert "Graphviz's dot is not installed: skipped" in output
     else:
