@@ -37,7 +37,7 @@ THIRD_PARTY = {"attr", "attrs"}
 #: Standard-library modules that would each cost start-up time for nothing on this path.
 #: (argparse itself loads shutil, and with it the compression modules.)
 NEVER = {"json", "subprocess", "tempfile", "concurrent", "asyncio", "multiprocessing",
-         "dataclasses", "decimal", "csv", "textwrap", "fractions", "numpy", "lark"}
+         "dataclasses", "decimal", "csv", "textwrap", "fractions", "numpy", "lark", "hashlib"}
 
 PROBE = """
 import json, sys

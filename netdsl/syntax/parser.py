@@ -35,7 +35,6 @@ leaves this module, and at run time nothing from Lark is used at all.
 from __future__ import annotations
 
 import functools
-import hashlib
 import itertools
 import math
 import re
@@ -560,7 +559,9 @@ def _tables() -> _Tables:
     from netdsl.syntax import _lalr_tables
 
     text = grammar_text()
-    if _grammar_hash(text) != _lalr_tables.GRAMMAR_SHA256:
+    # The grammar the tables were made from is stored whole: comparing texts is exact and
+    # spares importing hashlib at every start (about 5 ms).
+    if text != _lalr_tables.GRAMMAR:
         return _Tables(_Namespace(analyse_grammar(text)))
     return _Tables(_lalr_tables)
 
@@ -568,10 +569,6 @@ def _tables() -> _Tables:
 class _Namespace:
     def __init__(self, data: dict[str, Any]):
         self.__dict__.update(data)
-
-
-def _grammar_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # ---- generating the tables (needs Lark) ---------------------------------------
@@ -660,7 +657,7 @@ def analyse_grammar(text: str) -> dict[str, Any]:
     assert not lark.lexer_conf.g_regex_flags
     terminals = sorted(lark.terminals, key=lambda t: t.name)
     data = {
-        "GRAMMAR_SHA256": _grammar_hash(text),
+        "GRAMMAR": text,
         "START": 0,
         "END": order[table.end_states["start"]],
         "ACTIONS": actions,
