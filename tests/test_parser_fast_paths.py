@@ -183,6 +183,8 @@ DEEP = [
     "let x = " + "1 if 2 else " * 40 + "3\n",
     "let x = " + "- \\\n" * 60 + "1\n",
     "let x = [" + "- \n" * 60 + "1]\n",
+    "let x = [\n" + "- " * 100 + "1]]\n",  # deep on the line after a newline in brackets
+    "let x = \\\n" + "- " * 100 + "1 @\n",  # ... after a line continuation
     "net t:\n" + "".join("    " * i + "repeat 2:\n" for i in range(1, 30)) + "    " * 30 + "relu\n",
 ]
 
@@ -206,6 +208,24 @@ def test_the_stack_bound_stops_at_the_same_token(text: str, nesting: int,
     assert stop() == fast
     if nesting <= 2 and "repeat" not in text:
         assert fast["diagnostics"][0]["code"] == "E501"
+
+
+@pytest.mark.parametrize(("text", "nesting", "expected"), [
+    ("let x = [\n" + "- " * 100 + "1]]\n", 2, ("E501", 2, 185)),
+    ("let x = \\\n" + "- " * 100 + "1 @\n", 2, ("E501", 2, 187)),
+    ("let x = [\n" + "-" * 100_000 + "1]\n", 2, ("E501", 2, 93)),
+    ("let x = [\n" + "- " * 100 + "1]]\n", 100, ("E105", 2, 203)),
+    ("let x = [\n" + "-" * 100_000 + "1]\n", 100, ("E501", 2, 1661)),
+])
+def test_deep_input_after_a_skipped_newline_stops_where_it_always_did(
+        text: str, nesting: int, expected: tuple[str, int, int]) -> None:
+    """A newline the loop skips (inside brackets, or a line continuation) does not let the
+    next line run past the stack's bound unchecked: the stops are those of a look before
+    every token (the parser before its quick branches), and a long deep line stops early."""
+    with pytest.raises(NetdslError) as info:
+        P.parse(text, "t.net", Limits(max_nesting=nesting))
+    first = info.value.diagnostics[0]
+    assert (first.code, first.span.line, first.span.column) == expected
 
 
 def test_the_tricky_sources_take_both_ways(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -525,3 +545,15 @@ def test_a_maker_refuses_a_class_whose_init_does_more() -> None:
         with pytest.raises(TypeError):
             P._maker(cls)
     assert P._maker(ast.Num)(1, None) == ast.Num(1)
+
+
+@pytest.mark.parametrize(("pattern", "chars"), [
+    (r"\s+", "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "),  # \x1c-\x1f too, as re matches them
+    (r"\d+", "0123456789"),
+    (r"[ab]\w*", "ab"),
+    (r"(?:\w|-)", "".join(sorted({chr(c) for c in range(128) if re.match(r"\w", chr(c))}
+                                 | {"-"}))),
+])
+def test_first_characters_are_what_re_matches(pattern: str, chars: str) -> None:
+    """The lexing analysis trusts these sets to be complete: each is what re matches."""
+    assert P._first_chars(pattern) == chars

@@ -80,8 +80,8 @@ def bind_arguments(
     """
     if len(args) <= len(params) and all(a[0] is None for a in args):
         # Positional arguments only, as most calls are: each takes the next parameter.
-        bound = {params[i][0]: a[1] for i, a in enumerate(args)}
-        defaulted = set()
+        bound: BoundArgs = {params[i][0]: a[1] for i, a in enumerate(args)}
+        defaulted: set[str] = set()
         for name, default in params[len(args):]:
             if default is REQUIRED:
                 break  # the general path below reports it
@@ -217,6 +217,14 @@ class Evaluator:
                     return not self.truth(self.eval(operand, env), operand.span)
                 case ast.Index():
                     return self._index(node, env)
+                # Subclasses of the nodes taken by exact type above.
+                case ast.Name(id=name):
+                    return self.lookup(name, env, node.span)
+                case ast.Num(value=value) | ast.Str(value=value):
+                    return value
+                case ast.IfExp(test=test, body=body, orelse=orelse):
+                    node = body if self.truth(self.eval(test, env), test.span) else orelse
+                    continue
             raise AssertionError(f"unknown expression node {node!r}")
 
     # -- names --------------------------------------------------------------

@@ -729,10 +729,11 @@ def _first_chars(pattern: str) -> str | None:
         import sre_parse as parser  # type: ignore[no-redef]
 
     ascii_chars = {chr(c) for c in range(128)}
+    # What re itself matches: \s also takes \x1c to \x1f, which a list of our own missed.
     categories = {
-        codes.CATEGORY_DIGIT: set("0123456789"),
-        codes.CATEGORY_WORD: {c for c in ascii_chars if c.isalnum() or c == "_"},
-        codes.CATEGORY_SPACE: set(" \t\n\r\f\v"),
+        category: {c for c in ascii_chars if re.match(escape, c)}
+        for category, escape in ((codes.CATEGORY_DIGIT, r"\d"), (codes.CATEGORY_WORD, r"\w"),
+                                 (codes.CATEGORY_SPACE, r"\s"))
     }
 
     def first(items: Any) -> tuple[set[str] | None, bool]:
@@ -1022,6 +1023,16 @@ def _run(text: str, builder: _Builder, limits: Limits) -> tuple[list[Any], int]:
                     else:
                         lexed = (value, line, pos - base, line, end - base, 0)
                     pos = after
+                    if "\n" in value:
+                        # A newline the loop may skip below (one inside brackets, a line
+                        # continuation): the quick branches are allowed again only while
+                        # the stack cannot outgrow the bound before the next newline. Where
+                        # it could, the next token comes here and is checked below.
+                        room = bound - len(states)
+                        if text.find("\n", pos, pos + room + 1) >= 0 or pos + room >= length:
+                            fast, opening, closing = tables.fast, tables.opening, tables.closing
+                        else:
+                            fast = opening = closing = tables.none
                     if kind in ignore:
                         continue
                     lexed_t, lexed_e = kind, lexed
@@ -2090,7 +2101,7 @@ class _Builder:
 
 def _maker(cls: type) -> Callable[..., Any]:
     """A function making an instance of the frozen attrs class ``cls`` from every field,
-    in order: the object ``cls(...)`` makes, made about twice as fast.
+    in order: the object ``cls(...)`` makes, made about a third sooner.
 
     attrs' ``__init__`` of a frozen slotted class stores each field through
     ``object.__setattr__``, which looks the field up by name every time; the maker
