@@ -70,13 +70,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="output format (default: from the -o file's suffix, else text)")
         sub.add_argument("-o", "--output", metavar="FILE",
                          help="write the report to FILE (atomically) instead of standard output")
-        sub.add_argument("--dtype", choices=DTYPES, default="fp32",
-                         help="element type for model size and bytes (default: fp32)")
-        sub.add_argument("--batch", type=_positive, default=1, metavar="N",
-                         help="batch size; scales every activation-dependent figure")
-        sub.add_argument("--memory-model", choices=("naive", "compulsory"), default="naive",
-                         help="naive: no cache reuse, the article's model (default); "
-                         "compulsory: every tensor read or written once")
+        add_conventions(sub)
         sub.add_argument("--width", type=_positive, default=None, metavar="COLUMNS",
                          help="width of the text table (default: the terminal's)")
         sub.add_argument("--device", metavar="NAME|FILE.toml",
@@ -84,7 +78,18 @@ def _parser() -> argparse.ArgumentParser:
                          "(a roofline; `netdsl devices` lists the profiles)")
         add_pass_options(sub)
 
-    def add_pass_options(sub: argparse.ArgumentParser) -> None:
+    def add_conventions(sub: argparse.ArgumentParser) -> None:
+        """The figures' conventions, which every pass that has them takes."""
+        sub.add_argument("--dtype", choices=DTYPES, default="fp32",
+                         help="element type for model size and bytes (default: fp32)")
+        sub.add_argument("--batch", type=_positive, default=1, metavar="N",
+                         help="batch size; scales every activation-dependent figure")
+        sub.add_argument("--memory-model", choices=("naive", "compulsory"), default="naive",
+                         help="naive: no cache reuse, the article's model (default); "
+                         "compulsory: every tensor read or written once")
+
+    def add_pipeline(sub: argparse.ArgumentParser) -> None:
+        """Which passes run, and their options."""
         sub.add_argument("--passes", metavar="A,B,...",
                          help="run exactly these passes, in order (see `netdsl passes`)")
         sub.add_argument("--disable", action="append", default=[], metavar="PASS",
@@ -93,6 +98,9 @@ def _parser() -> argparse.ArgumentParser:
                          metavar="PASS.NAME=VALUE",
                          help="an option of one pass (repeatable), e.g. "
                          "--pass-option estimate-latency.device=rpi4; `netdsl passes` lists them")
+
+    def add_pass_options(sub: argparse.ArgumentParser) -> None:
+        add_pipeline(sub)
         sub.add_argument("--print-ir-after", metavar="PASS|all",
                          help="print the IR to standard error after a pass (or after each)")
         sub.add_argument("--time-passes", action="store_true",
@@ -334,21 +342,10 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--jobs", type=_positive, default=None, metavar="N",
                        help="compile in N processes (1: in this one; default: one per CPU "
                        "when there are more than 16 variants)")
-    sweep.add_argument("--dtype", choices=DTYPES, default="fp32",
-                       help="element type for model size and bytes (default: fp32)")
-    sweep.add_argument("--batch", type=_positive, default=1, metavar="N",
-                       help="batch size; scales every activation-dependent figure")
-    sweep.add_argument("--memory-model", choices=("naive", "compulsory"), default="naive",
-                       help="naive: no cache reuse (default); compulsory: every tensor read "
-                       "or written once")
+    add_conventions(sweep)
     sweep.add_argument("--device", metavar="NAME|FILE.toml",
                        help="estimate each variant's latency and energy on this device")
-    sweep.add_argument("--passes", metavar="A,B,...",
-                       help="run exactly these passes, in order (see `netdsl passes`)")
-    sweep.add_argument("--disable", action="append", default=[], metavar="PASS",
-                       help="leave a pass out of the pipeline (repeatable)")
-    sweep.add_argument("--pass-option", action="append", default=[],
-                       metavar="PASS.NAME=VALUE", help="an option of one pass (repeatable)")
+    add_pipeline(sweep)
     sweep.set_defaults(print_ir_after=None, time_passes=False)
     return parser
 
